@@ -1,0 +1,34 @@
+# Two commands on a fresh machine with Python 3.11 and pip: `make run`, `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+UV := $(VENV)/bin/uv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench dev lint clean
+
+# The venv holds uv itself, so nothing is installed outside the project.
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(BIN)/python
+	touch $@
+
+run: $(VENV)/.synced
+	$(BIN)/python -m orchestration run
+
+test: $(VENV)/.synced
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.synced
+	$(BIN)/python -m bench
+
+dev: $(VENV)/.synced
+	$(BIN)/dagster dev
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check orchestration tests bench
+
+clean:
+	rm -rf warehouse dbt_project/target dbt_project/logs
