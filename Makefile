@@ -25,7 +25,7 @@ bench: $(VENV)/.synced
 	$(BIN)/python -m bench
 
 dev: $(VENV)/.synced
-	$(BIN)/dagster dev
+	$(BIN)/python -m orchestration dev
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check orchestration tests bench

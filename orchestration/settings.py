@@ -7,6 +7,7 @@ pipeline at another landing folder or warehouse is a matter of two environment v
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+# dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
+VENV_BIN = Path(sys.executable).parent
+DBT_EXECUTABLE = VENV_BIN / "dbt"
 
 # Only ever used for generated demo data; real deliveries must bring their own key.
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-customer-data"
+# The generator leaves this file in a landing folder it fills (the loader ignores dot-files).
+DEMO_DATA_MARKER = ".demo-data"
 
 
 class ConfigurationError(Exception):
@@ -30,6 +36,8 @@ class Settings:
     landing_dir: Path
     pseudonym_key: str
     reject_share_limit: float
+    # Teams that tune their suites keep them outside the repo and point here.
+    expectations_dir: Path = EXPECTATIONS_DIR
 
     @property
     def working_db(self) -> Path:
@@ -55,10 +63,18 @@ class Settings:
         }
 
 
+def warehouse_dir_from_env(env: Mapping[str, str]) -> Path:
+    return Path(env.get("WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
+
+
+def landing_dir_from_env(env: Mapping[str, str]) -> Path:
+    return Path(env.get("LANDING_DIR", warehouse_dir_from_env(env) / "landing")).resolve()
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    warehouse_dir = Path(env.get("WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
-    landing_dir = Path(env.get("LANDING_DIR", warehouse_dir / "landing")).resolve()
+    warehouse_dir = warehouse_dir_from_env(env)
+    landing_dir = landing_dir_from_env(env)
     raw_limit = env.get("EMPATHY_REJECT_SHARE_LIMIT", "0.05")
     try:
         reject_share_limit = float(raw_limit)
@@ -72,6 +88,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         warehouse_dir=warehouse_dir,
         landing_dir=landing_dir,
-        pseudonym_key=env.get("EMPATHY_PSEUDONYM_KEY", DEMO_PSEUDONYM_KEY),
+        pseudonym_key=_pseudonym_key(env, landing_dir),
         reject_share_limit=reject_share_limit,
+        expectations_dir=Path(env.get("EMPATHY_EXPECTATIONS_DIR", EXPECTATIONS_DIR)).resolve(),
+    )
+
+
+def _pseudonym_key(env: Mapping[str, str], landing_dir: Path) -> str:
+    """The keyed-hash secret; the public demo key is accepted only for generated demo data."""
+    key = env.get("EMPATHY_PSEUDONYM_KEY", "")
+    if key:
+        return key
+    holds_only_demo_data = not landing_dir.is_dir() or (
+        (landing_dir / DEMO_DATA_MARKER).exists() or not any(landing_dir.iterdir())
+    )
+    if holds_only_demo_data:
+        return DEMO_PSEUDONYM_KEY
+    raise ConfigurationError(
+        f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "
+        "Set it to a secret string: customer identifiers are hashed with it before publishing."
     )

@@ -1,0 +1,28 @@
+"""The publish asset: runs only after every blocking check upstream of it has passed."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.resources import settings_for_run
+from orchestration.publish import PUBLISHED_MARTS, publish_marts
+
+
+@asset(
+    deps=[AssetKey([mart]) for mart in PUBLISHED_MARTS],
+    partitions_def=daily_partitions,
+    group_name="published",
+    description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",
+)
+def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+    settings = settings_for_run()
+    result = publish_marts(settings.working_db, settings.published_db, settings.parquet_dir)
+    context.log.info(f"published version {result.version} to {result.database}")
+    return MaterializeResult(
+        metadata={
+            "version": result.version,
+            "database": str(result.database),
+            **{f"rows_{mart}": count for mart, count in result.row_counts.items()},
+        }
+    )

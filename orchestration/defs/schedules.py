@@ -1,0 +1,19 @@
+"""Daily refresh: the job for yesterday's partition, after the nightly exports have landed."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, build_schedule_from_partitioned_job, define_asset_job
+
+from orchestration.defs.partitions import daily_partitions
+
+REFRESH_JOB_NAME = "refresh_warehouse"
+
+refresh_job = define_asset_job(
+    REFRESH_JOB_NAME,
+    selection=AssetSelection.all(),
+    partitions_def=daily_partitions,
+    description="Load landing files, dbt build, validate with Great Expectations, publish.",
+)
+
+# 02:00 UTC leaves two hours for the helpdesk and bot platforms' midnight exports to land.
+daily_refresh_schedule = build_schedule_from_partitioned_job(refresh_job, hour_of_day=2)

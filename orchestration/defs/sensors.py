@@ -1,0 +1,38 @@
+"""A sensor that starts a refresh when files land, instead of waiting for the nightly run."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.schedules import refresh_job
+from orchestration.ingest.loader import LANDING_FILE_SUFFIXES
+from orchestration.settings import load_settings
+
+
+def landing_fingerprint(landing_dir: Path) -> str | None:
+    """Changes whenever a landing file appears, changes size or is rewritten; None if empty."""
+    entries = sorted(
+        f"{path.relative_to(landing_dir)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+        for path in landing_dir.rglob("*")
+        if path.is_file() and path.name.endswith(LANDING_FILE_SUFFIXES)
+    )
+    if not entries:
+        return None
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
+@sensor(job=refresh_job, minimum_interval_seconds=60)
+def landing_folder_sensor(context: SensorEvaluationContext):
+    landing_dir = load_settings().landing_dir
+    if not landing_dir.is_dir():
+        return SkipReason(f"landing folder {landing_dir} does not exist (set LANDING_DIR)")
+    fingerprint = landing_fingerprint(landing_dir)
+    if fingerprint is None or fingerprint == context.cursor:
+        return SkipReason("no new landing files")
+    context.update_cursor(fingerprint)
+    # The loader skips files it has seen, so one run per change of the folder is enough.
+    return RunRequest(run_key=fingerprint, partition_key=daily_partitions.get_last_partition_key())

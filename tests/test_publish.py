@@ -1,0 +1,77 @@
+"""Write-audit-publish: the published file is replaced whole, never written in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish import TEMPORARY_MARKER, publish_marts
+
+MARTS = ("fct_sessions", "metrics_segment_daily")
+
+
+def _working_db(path: Path, sessions: int) -> Path:
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema if not exists marts")
+        connection.execute(
+            "create or replace table marts.fct_sessions as "
+            f"select 's-' || range as session_id from range({sessions})"
+        )
+        connection.execute(
+            f"create or replace table marts.metrics_segment_daily as select {sessions} as sessions"
+        )
+    return path
+
+
+def test_publish_writes_every_mart_to_the_database_and_to_parquet(tmp_path: Path):
+    working = _working_db(tmp_path / "work.duckdb", sessions=3)
+    result = publish_marts(
+        working, tmp_path / "published" / "metrics.duckdb", tmp_path / "parquet", MARTS
+    )
+    assert result.row_counts == {"fct_sessions": 3, "metrics_segment_daily": 1}
+    with duckdb.connect(str(result.database), read_only=True) as connection:
+        assert connection.execute("select count(*) from fct_sessions").fetchone() == (3,)
+        assert connection.execute("select version from publication").fetchone() == (result.version,)
+    parquet = tmp_path / "parquet" / "fct_sessions.parquet"
+    assert duckdb.execute(f"select count(*) from '{parquet}'").fetchone() == (3,)
+
+
+def test_reader_holding_the_published_file_keeps_its_version_and_does_not_block(tmp_path: Path):
+    published = tmp_path / "published" / "metrics.duckdb"
+    publish_marts(_working_db(tmp_path / "work.duckdb", 3), published, tmp_path / "pq", MARTS)
+    reader = duckdb.connect(str(published), read_only=True)
+    try:
+        publish_marts(_working_db(tmp_path / "work.duckdb", 5), published, tmp_path / "pq", MARTS)
+        assert reader.execute("select count(*) from fct_sessions").fetchone() == (3,)
+    finally:
+        reader.close()
+    with duckdb.connect(str(published), read_only=True) as fresh_reader:
+        assert fresh_reader.execute("select count(*) from fct_sessions").fetchone() == (5,)
+
+
+def test_a_missing_mart_fails_before_anything_published_changes(tmp_path: Path):
+    published = tmp_path / "published" / "metrics.duckdb"
+    publish_marts(_working_db(tmp_path / "work.duckdb", 3), published, tmp_path / "pq", MARTS)
+    before = published.read_bytes()
+    with pytest.raises(duckdb.CatalogException, match="fct_escalations"):
+        publish_marts(
+            tmp_path / "work.duckdb", published, tmp_path / "pq", (*MARTS, "fct_escalations")
+        )
+    assert published.read_bytes() == before
+
+
+def test_leftovers_of_a_crashed_publish_are_cleaned_by_the_next_one(tmp_path: Path):
+    published_dir = tmp_path / "published"
+    published_dir.mkdir()
+    leftover = published_dir / f"{TEMPORARY_MARKER}20260101T000000Z-dead.duckdb"
+    leftover.write_bytes(b"half written")
+    publish_marts(
+        _working_db(tmp_path / "work.duckdb", 1),
+        published_dir / "metrics.duckdb",
+        tmp_path / "pq",
+        MARTS,
+    )
+    assert not leftover.exists()
+    assert sorted(path.name for path in published_dir.iterdir()) == ["metrics.duckdb"]
