@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from orchestration.settings import (
-    DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     DEMO_DATA_MARKER,
     VENV_BIN,
