@@ -1,0 +1,74 @@
+{#
+    Mapped support events placed in their session: canonical event_type, actor flags and the
+    event's position in its session. Unmapped events are kept (event_type null) so session
+    bookkeeping (last_event_at, last_loaded_at) still sees them; every derivation downstream
+    filters on a canonical event_type, so they never count as messages or outcomes.
+#}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_support__events') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        event_id,
+        session_id,
+        customer_key,
+
+        -- strings
+        canonical_event_type as event_type,
+        source_event_type,
+        channel,
+        actor_type,
+        language,
+        model_version,
+        prompt_id,
+        intent,
+        severity,
+        reason,
+        resolved_by,
+        feedback_kind,
+        feedback_answer,
+
+        -- numerics
+        row_number() over (
+            partition by session_id
+            order by occurred_at, event_id
+        ) as event_sequence_number,
+        text_length_chars,
+        confidence,
+        sentiment,
+        feedback_score,
+
+        -- booleans
+        is_mapped_event_type,
+        coalesce(canonical_event_type = 'message' and actor_type = 'customer', false)
+            as is_customer_message,
+        coalesce(canonical_event_type = 'message' and actor_type = 'bot', false)
+            as is_bot_message,
+        coalesce(canonical_event_type = 'message' and actor_type = 'agent', false)
+            as is_agent_message,
+        has_next_step,
+        is_human_edited,
+        is_human_approved,
+        is_confirmed_by_customer,
+        has_issue_summary,
+        has_customer_emotion,
+        has_attempted_solutions,
+        has_metadata,
+
+        -- timestamps
+        occurred_at,
+        loaded_at
+
+    from events
+
+)
+
+select * from final

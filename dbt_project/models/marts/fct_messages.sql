@@ -1,0 +1,67 @@
+{#
+    One row per message (customer, bot, agent or system) with the fields the article asks to
+    log per message. No text and no raw customer id: text stays (redacted) in staging.
+#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_events_sessionised') }}
+
+),
+
+session_facts as (
+
+    select * from {{ ref('int_session_facts') }}
+
+),
+
+messages as (
+
+    select
+        events.*,
+        row_number() over (
+            partition by events.session_id
+            order by events.occurred_at, events.event_id
+        ) as message_sequence_number
+    from events
+    where events.event_type = 'message'
+
+),
+
+final as (
+
+    select
+        -- ids
+        messages.event_id as message_id,
+        messages.session_id,
+
+        -- strings
+        messages.actor_type,
+        -- the message's own channel, else the session's
+        coalesce(messages.channel, session_facts.channel) as channel,
+        messages.model_version,
+        messages.prompt_id,
+
+        -- numerics
+        messages.message_sequence_number,
+        messages.text_length_chars,
+        messages.confidence,
+        messages.sentiment,
+
+        -- booleans
+        messages.has_next_step,
+        messages.is_human_edited,
+        messages.is_human_approved,
+
+        -- timestamps
+        messages.occurred_at as sent_at
+
+    from messages
+    left join session_facts
+        on messages.session_id = session_facts.session_id
+
+)
+
+select * from final

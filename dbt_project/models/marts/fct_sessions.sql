@@ -1,0 +1,153 @@
+{#
+    One row per support session: the session facts plus the classifications BI reads
+    (resolution kind, reopen, repeat contact, durable resolution, CSAT satisfied). The
+    classifications are derived here from facts, so a changed definition (or var) needs a
+    rebuild of this table only, never a backfill of int_session_facts.
+#}
+
+{%- set abandoned_close_reasons = var('abandoned_close_reasons') -%}
+
+with
+
+session_facts as (
+
+    select * from {{ ref('int_session_facts') }}
+
+),
+
+next_same_intent_sessions as (
+
+    -- The next session of the same customer with the same intent (both known), by start time.
+    select
+        session_id,
+        lead(started_at) over (
+            partition by customer_key, intent
+            order by started_at, session_id
+        ) as next_same_intent_started_at
+    from session_facts
+    where
+        customer_key is not null
+        and intent is not null
+
+),
+
+session_outcomes as (
+
+    select
+        session_facts.*,
+        cast(session_facts.started_at as date) as session_date,
+        {{ dbt.datediff('session_facts.started_at', 'session_facts.first_response_at', 'second') }}
+            as first_response_seconds,
+        {{ dbt.datediff('session_facts.started_at', 'session_facts.first_resolved_at', 'second') }}
+            as time_to_resolution_seconds,
+        session_facts.bot_message_count > 0 as has_bot_reply,
+        session_facts.escalation_count > 0 as has_escalation,
+        session_facts.first_resolved_at is not null as is_resolved,
+        coalesce(
+            session_facts.first_reopened_at >= session_facts.first_resolved_at
+            and session_facts.first_reopened_at <= {{ dbt.dateadd(
+                'day', var('reopen_window_days'), 'session_facts.first_resolved_at') }},
+            false
+        ) as is_reopened_within_window,
+        coalesce(
+            next_same_intent_sessions.next_same_intent_started_at <= {{ dbt.dateadd(
+                'hour', var('repeat_contact_window_hours'), 'session_facts.started_at') }},
+            false
+        ) as is_repeat_contact,
+        coalesce(
+            next_same_intent_sessions.next_same_intent_started_at <= {{ dbt.dateadd(
+                'day', var('durable_resolution_window_days'), 'session_facts.first_resolved_at') }},
+            false
+        ) as has_same_intent_contact_after_resolution,
+        coalesce(
+            session_facts.close_reason in (
+                {%- for reason in abandoned_close_reasons -%}
+                '{{ reason }}'{{ ', ' if not loop.last }}
+                {%- endfor -%}
+            ),
+            false
+        ) as is_closed_as_abandoned
+    from session_facts
+    left join next_same_intent_sessions
+        on session_facts.session_id = next_same_intent_sessions.session_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        session_id,
+        customer_key,
+
+        -- strings
+        channel,
+        intent,
+        severity,
+        language,
+        model_version,
+        prompt_id,
+        case
+            when is_resolved and not has_bot_reply then 'human_only'
+            when is_resolved and (has_escalation or has_agent_message_before_resolution)
+                then 'assisted'
+            when is_resolved then 'autonomous'
+            when is_closed_as_abandoned then 'abandoned'
+            else 'unresolved'
+        end as resolution_kind,
+        resolved_by,
+        close_reason,
+        micro_feedback_answer,
+
+        -- numerics
+        first_response_seconds,
+        time_to_resolution_seconds,
+        escalation_count,
+        bot_message_count,
+        agent_message_count,
+        customer_message_count,
+        csat_score,
+
+        -- booleans
+        has_session_started_event,
+        has_bot_reply,
+        has_escalation,
+        has_agent_message_before_resolution,
+        is_resolved,
+        is_reopened_within_window,
+        is_repeat_contact,
+        (
+            is_resolved
+            and not is_reopened_within_window
+            and not has_same_intent_contact_after_resolution
+        ) as is_durably_resolved,
+        (
+            is_resolved
+            and first_reopened_at is null
+            and not is_repeat_contact
+        ) as is_first_contact_resolved,
+        case when csat_score is not null then csat_score >= 4 end as is_csat_satisfied,
+
+        -- dates
+        session_date,
+
+        -- timestamps
+        started_at,
+        first_customer_message_at,
+        first_response_at,
+        first_bot_message_at,
+        first_agent_message_at,
+        first_escalated_at,
+        first_agent_joined_at,
+        first_resolved_at,
+        first_reopened_at,
+        closed_at,
+        last_customer_message_at,
+        last_event_at,
+        last_loaded_at
+
+    from session_outcomes
+
+)
+
+select * from final
