@@ -18,7 +18,7 @@ S4 social, c-1, account_lockout/low: human only. started 14:00:00, agent 14:10:0
     Same customer as S5 but another intent, so S4 is not a repeat contact.
 S5 in_app, c-1, billing_dispute/high, model v1/p1: unresolved. started 20:00:00, bot 20:00:20
     (20 s), escalated 20:01:00 with a full summary (completeness 1.0); no agent ever comes:
-    a silent handoff. Closed by timeout 21:00:00.
+    a silent handoff. Never closed, so neither resolved nor abandoned.
 
 Whole day: 5 sessions; resolved S1, S2, S4 (rate 0.6); bot-handled S1, S2, S5, of which S2
 and S5 escalated (escalation rate 2/3); reopened 1 of 3 resolved; repeat contacts 1 of 5;
@@ -317,9 +317,6 @@ FIRST_DELIVERY = [
         channel="in_app",
         reason="low_confidence",
         summary=FULL_SUMMARY,
-    ),
-    _event(
-        "e-506", "session_closed", "21:00:00", "S5", "system", channel="in_app", reason="timeout"
     ),
 ]
 

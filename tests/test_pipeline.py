@@ -23,7 +23,7 @@ def test_every_record_received_is_loaded_duplicate_or_rejected(working):
         "order by source_file"
     )
     assert rows == [
-        ("2026-10-05_helpdesk.jsonl", 31, 31, 0, 0),
+        ("2026-10-05_helpdesk.jsonl", 30, 30, 0, 0),
         ("2026-10-06_redelivery.jsonl", 3, 1, 1, 1),
     ]
 

@@ -1,0 +1,81 @@
+"""Configuration mistakes get one clear line and a non-zero exit, never a stack trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+from orchestration.defs.partitions import dbt_vars_for_partition
+from orchestration.defs.sensors import landing_fingerprint
+from orchestration.settings import (
+    DEMO_DATA_MARKER,
+    DEMO_PSEUDONYM_KEY,
+    ConfigurationError,
+    load_settings,
+)
+
+
+def test_paths_default_under_the_warehouse_folder(tmp_path: Path):
+    settings = load_settings({"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": "k"})
+    assert settings.landing_dir == tmp_path / "landing"
+    assert settings.working_db == tmp_path / "work" / "warehouse.duckdb"
+    assert settings.published_db == tmp_path / "published" / "metrics.duckdb"
+    assert settings.parquet_dir == tmp_path / "published" / "parquet"
+
+
+def test_landing_folder_can_live_elsewhere(tmp_path: Path):
+    env = {
+        "WAREHOUSE_DIR": str(tmp_path / "w"),
+        "LANDING_DIR": str(tmp_path / "in"),
+        "EMPATHY_PSEUDONYM_KEY": "k",
+    }
+    assert load_settings(env).landing_dir == tmp_path / "in"
+
+
+def test_reject_share_limit_outside_zero_to_one_is_a_configuration_error(tmp_path: Path):
+    env = {"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_REJECT_SHARE_LIMIT": "5%"}
+    with pytest.raises(ConfigurationError, match="EMPATHY_REJECT_SHARE_LIMIT='5%'"):
+        load_settings(env)
+
+
+def test_demo_key_is_used_only_for_demo_landing_data(tmp_path: Path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / DEMO_DATA_MARKER).write_text("demo")
+    (landing / "a.jsonl").write_text("")
+    assert load_settings({"WAREHOUSE_DIR": str(tmp_path)}).pseudonym_key == DEMO_PSEUDONYM_KEY
+
+
+def test_real_landing_data_without_a_key_is_refused(tmp_path: Path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.jsonl").write_text("")
+    with pytest.raises(ConfigurationError, match="EMPATHY_PSEUDONYM_KEY is not set"):
+        load_settings({"WAREHOUSE_DIR": str(tmp_path)})
+
+
+def test_run_on_a_missing_landing_folder_exits_2_with_the_path(tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "nowhere"
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("LANDING_DIR", str(missing))
+    assert main(["run", "--no-demo"]) == 2
+    error = capsys.readouterr().err
+    assert error == f"error: landing folder {missing} does not exist (set LANDING_DIR)\n"
+
+
+def test_partition_reaches_dbt_as_the_refresh_date_var():
+    assert dbt_vars_for_partition("2026-10-05") == ["--vars", '{"refresh_date": "2026-10-05"}']
+    assert dbt_vars_for_partition(None) == []
+
+
+def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
+    assert landing_fingerprint(tmp_path) is None
+    (tmp_path / "notes.txt").write_text("not an event file")
+    assert landing_fingerprint(tmp_path) is None
+    (tmp_path / "a.jsonl").write_text("{}\n")
+    first = landing_fingerprint(tmp_path)
+    assert first is not None and first == landing_fingerprint(tmp_path)
+    (tmp_path / "b.jsonl").write_text("{}\n")
+    assert landing_fingerprint(tmp_path) != first
