@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from orchestration.settings import (
+    DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     DEMO_DATA_MARKER,
     VENV_BIN,
@@ -84,7 +85,7 @@ def prepare_dbt_manifest() -> None:
     """dagster-dbt builds the asset graph from target/manifest.json, so parse before import."""
     completed = subprocess.run(
         [
-            "dbt",
+            str(DBT_EXECUTABLE),
             "parse",
             "--quiet",
             "--project-dir",

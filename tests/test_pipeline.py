@@ -102,7 +102,7 @@ def test_day_totals_across_segments(published):
 def test_segment_rates_for_the_billing_dispute_chat_segment(published):
     (row,) = published(
         """
-        select sessions, resolution_rate, autonomous_resolution_rate, escalation_rate,
+        select sessions, resolution_rate, autonomous_rate, escalation_rate,
                repeat_contact_rate, csat_mean, first_response_seconds_median
         from metrics_segment_daily
         where channel = 'chat' and intent = 'billing_dispute' and severity = 'high'

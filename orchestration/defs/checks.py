@@ -4,8 +4,6 @@
 ingestion.py, because only the load knows which records were this run's.)
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,

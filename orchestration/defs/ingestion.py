@@ -5,8 +5,6 @@ this run's new files passes the limit, nothing downstream runs and nothing is pu
 broken upstream export cannot quietly thin out the marts.
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,

@@ -1,7 +1,5 @@
 """The publish asset: runs only after every blocking check upstream of it has passed."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.defs.partitions import daily_partitions

@@ -1,7 +1,5 @@
 """A sensor that starts a refresh when files land, instead of waiting for the nightly run."""
 
-from __future__ import annotations
-
 import hashlib
 from pathlib import Path
 
