@@ -9,7 +9,8 @@ S1 chat, customer c-1, billing_dispute/high, model v1/p1: autonomous resolution.
     is a repeat contact (window 24 h).
 S2 email (source name `ticket.created`), c-2, refund_request/medium, es, model v2/p2: assisted.
     started 09:00:00, bot 09:10:00 (600 s), escalated 09:20:00 with 2 of 4 summary parts
-    (completeness 0.5), agent joins 09:50:00, agent message 10:00:00 (handoff latency 2400 s),
+    (completeness 0.5), agent joins 09:30:00 (a status update inside 15 min: not a silent
+    handoff), agent message 10:00:00 (handoff latency 2400 s),
     agent resolves 11:00:00 (7200 s), CSAT 3.
 S3 chat, c-3, outage/critical: no session_started, so it starts at the first customer message
     12:00:00; nobody answers; closed 12:30:00 as abandoned. First response: null.
@@ -194,7 +195,7 @@ FIRST_DELIVERY = [
         reason="customer_request",
         summary={"issue_summary": "refund", "customer_emotion": "frustrated"},
     ),
-    _event("e-206", "agent_joined", "09:50:00", "S2", "agent", channel="email"),
+    _event("e-206", "agent_joined", "09:30:00", "S2", "agent", channel="email"),
     _event("e-207", "message", "10:00:00", "S2", "agent", "Hola, soy Ana.", channel="email"),
     _event("e-208", "resolved", "11:00:00", "S2", "agent", channel="email", resolved_by="agent"),
     _event(

@@ -9,10 +9,10 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
-    AssetKey,
     multi_asset_check,
 )
 
+from orchestration.defs.dbt import mart_asset_key
 from orchestration.defs.resources import settings_for_run
 from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
 from orchestration.quality.validation import validate_table
@@ -24,7 +24,7 @@ GE_CHECK_NAME = "great_expectations_suite"
     specs=[
         AssetCheckSpec(
             GE_CHECK_NAME,
-            asset=AssetKey([mart]),
+            asset=mart_asset_key(mart),
             blocking=True,
             description=f"expectations/{mart}.json passes on the built table.",
         )
@@ -41,7 +41,7 @@ def great_expectations_suites(context: AssetCheckExecutionContext):
         if not outcome.success:
             context.log.error(outcome.describe())
         yield AssetCheckResult(
-            asset_key=AssetKey([mart]),
+            asset_key=mart_asset_key(mart),
             check_name=GE_CHECK_NAME,
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,

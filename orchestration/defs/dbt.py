@@ -3,11 +3,21 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
 from orchestration.defs.resources import dbt_project, settings_for_run
+from orchestration.publish import MARTS_SCHEMA
+
+# dbt unit tests are development tests: they need the model's own table to exist already (so
+# they fail a first build) and they test code, not data. `make test` runs them instead.
+PRODUCTION_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
+
+def mart_asset_key(mart: str) -> AssetKey:
+    """dagster-dbt keys a model by schema and name, e.g. marts/fct_sessions."""
+    return AssetKey([MARTS_SCHEMA, mart])
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -29,4 +39,5 @@ class WarehouseTranslator(DagsterDbtTranslator):
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     settings_for_run()
     partition_key = context.partition_key if context.has_partition_key else None
-    yield from dbt.cli(["build", *dbt_vars_for_partition(partition_key)], context=context).stream()
+    arguments = [*PRODUCTION_BUILD_ARGS, *dbt_vars_for_partition(partition_key)]
+    yield from dbt.cli(arguments, context=context).stream()

@@ -1,14 +1,15 @@
 """The publish asset: runs only after every blocking check upstream of it has passed."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from orchestration.defs.dbt import mart_asset_key
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import settings_for_run
 from orchestration.publish import PUBLISHED_MARTS, publish_marts
 
 
 @asset(
-    deps=[AssetKey([mart]) for mart in PUBLISHED_MARTS],
+    deps=[mart_asset_key(mart) for mart in PUBLISHED_MARTS],
     partitions_def=daily_partitions,
     group_name="published",
     description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",

@@ -1,0 +1,76 @@
+"""A snapshot of the Dagster asset graph, so that an accidental change to keys, dependencies,
+checks, schedules or sensors shows up in review instead of in production."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.publish import PUBLISHED_MARTS
+
+
+@pytest.fixture(scope="module")
+def definitions(handmade_warehouse):
+    # Importing the definitions needs dbt's manifest, which the shared warehouse run prepared.
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_asset_keys(definitions):
+    keys = {key.to_user_string() for key in definitions.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {
+        "raw/events",
+        "raw/rejected_events",
+        "raw/file_loads",
+        "seeds/event_type_mapping",
+        "seeds/handoff_reason_mapping",
+        "staging/stg_support__events",
+        "staging/stg_raw__rejected_events",
+        "staging/stg_raw__file_loads",
+        "intermediate/int_events_sessionised",
+        "intermediate/int_session_facts",
+        *(f"marts/{mart}" for mart in PUBLISHED_MARTS),
+        "published_marts",
+    }
+
+
+def test_publish_waits_for_every_published_mart(definitions):
+    graph = definitions.resolve_asset_graph()
+    parents = {
+        key.to_user_string()
+        for key in graph.get(
+            next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "published_marts")
+        ).parent_keys
+    }
+    assert parents == {f"marts/{mart}" for mart in PUBLISHED_MARTS}
+
+
+def test_every_published_mart_has_a_blocking_great_expectations_check(definitions):
+    graph = definitions.resolve_asset_graph()
+    ge_checks = {
+        key.asset_key.to_user_string()
+        for key in graph.asset_check_keys
+        if key.name == "great_expectations_suite"
+    }
+    assert ge_checks == {f"marts/{mart}" for mart in PUBLISHED_MARTS}
+    for key in graph.asset_check_keys:
+        if key.name == "great_expectations_suite":
+            assert graph.get_check_spec(key).blocking, key
+
+
+def test_the_delivery_gate_blocks_everything_downstream_of_the_raw_load(definitions):
+    graph = definitions.resolve_asset_graph()
+    gate = next(key for key in graph.asset_check_keys if key.name == "reject_share_within_limit")
+    assert gate.asset_key.to_user_string() == "raw/events"
+    assert graph.get_check_spec(gate).blocking
+
+
+def test_job_schedule_and_sensor(definitions):
+    job = definitions.resolve_job_def("refresh_warehouse")
+    partitions = job.partitions_def
+    assert (partitions.start.date().isoformat(), partitions.timezone) == ("2024-01-01", "UTC")
+    assert partitions.cron_schedule == "0 0 * * *"  # one partition per UTC day
+    schedule = definitions.resolve_schedule_def("refresh_warehouse_schedule")
+    assert (schedule.cron_schedule, schedule.job_name) == ("0 2 * * *", "refresh_warehouse")
+    sensor = definitions.resolve_sensor_def("landing_folder_sensor")
+    assert sensor.job_name == "refresh_warehouse"
