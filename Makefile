@@ -12,7 +12,7 @@ $(UV):
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(BIN)/python
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(BIN)/python
 	touch $@
 
 run: $(VENV)/.synced

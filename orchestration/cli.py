@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -112,13 +112,28 @@ def latest_complete_day(now: datetime) -> str:
 class RefreshOutcome:
     published: bool
     problems: tuple[str, ...]
+    log_path: Path
+    load_counts: dict[str, int]
+
+    def reconciliation(self) -> str:
+        if not self.load_counts:
+            return "load: did not run"
+        counts = self.load_counts
+        return (
+            f"load: {counts['new_files']} new files ({counts['skipped_files']} already loaded); "
+            f"received {counts['received']} = loaded {counts['loaded']} + duplicates "
+            f"{counts['duplicates']} + rejected {counts['rejected']}"
+        )
 
 
 def export_environment(settings: Settings) -> None:
     """What dbt (a subprocess) and the Dagster instance read from the environment."""
     os.environ.update(settings.dbt_env())
     os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse_dir / "dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    dagster_home = Path(os.environ["DAGSTER_HOME"])
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    # An empty dagster.yaml means "the defaults, stored here"; without it Dagster warns.
+    (dagster_home / "dagster.yaml").touch()
 
 
 def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
@@ -129,13 +144,21 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.defs.ingestion import RAW_EVENTS
     from orchestration.defs.publish import published_marts
     from orchestration.defs.schedules import REFRESH_JOB_NAME
 
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    with DagsterInstance.get() as instance:
+    log_path = settings.warehouse_dir / "logs" / f"refresh-{partition_key}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt echoes every dbt line to stdout; keep it in a file, not on the terminal.
+    with DagsterInstance.get() as instance, open(log_path, "w") as log, redirect_stdout(log):
         result = job.execute_in_process(
-            partition_key=partition_key, instance=instance, raise_on_error=False
+            partition_key=partition_key,
+            instance=instance,
+            raise_on_error=False,
+            # The terminal gets the outcome; the step-by-step log lives in the Dagster UI.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
     problems = [
         f"check failed: {evaluation.asset_key.to_user_string()} [{evaluation.check_name}]: "
@@ -146,11 +169,17 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
         f"step failed: {failure.step_key}: {failure.event_specific_data.error.message.strip()}"
         for failure in result.get_step_failure_events()
     ]
-    published = any(
-        event.asset_key == published_marts.key
+    materialized = {
+        event.asset_key: event.event_specific_data.materialization.metadata
         for event in result.get_asset_materialization_events()
+    }
+    load_counts = {name: value.value for name, value in materialized.get(RAW_EVENTS, {}).items()}
+    return RefreshOutcome(
+        published=result.success and published_marts.key in materialized,
+        problems=tuple(problems),
+        log_path=log_path,
+        load_counts=load_counts,
     )
-    return RefreshOutcome(published=result.success and published, problems=tuple(problems))
 
 
 def _print_outcome(settings: Settings) -> None:
@@ -172,8 +201,10 @@ def command_run(arguments: argparse.Namespace) -> int:
     partition_key = arguments.partition or latest_complete_day(datetime.now(UTC))
     with refresh_lock(settings):
         outcome = run_refresh(settings, partition_key)
+    print(outcome.reconciliation())
     for problem in outcome.problems:
         print(problem)
+    print(f"full log of this run: {outcome.log_path}")
     if not outcome.published:
         print(
             f"refresh of {partition_key} did not publish; the previous published version "

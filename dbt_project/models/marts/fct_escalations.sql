@@ -94,7 +94,7 @@ final as (
             {%- for part in summary_parts %}
             case when has_{{ part }} then 1 else 0 end{{ ' +' if not loop.last }}
             {%- endfor %}
-            as {{ dbt.type_float() }}
+            as {{ type_double() }}
         ) / {{ summary_parts | length }} as context_completeness,
         {{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }}
             as handoff_latency_seconds,

@@ -57,9 +57,9 @@ daily_counts as (
         {{ count_where("csat_score is not null") }} as csat_responses,
         {{ count_where("is_csat_satisfied") }} as csat_satisfied_responses,
         {{ median('first_response_seconds') }} as first_response_seconds_median,
-        avg(cast(first_response_seconds as {{ dbt.type_float() }})) as first_response_seconds_mean,
+        avg(cast(first_response_seconds as {{ type_double() }})) as first_response_seconds_mean,
         {{ median('time_to_resolution_seconds') }} as time_to_resolution_seconds_median,
-        avg(cast(csat_score as {{ dbt.type_float() }})) as csat_mean
+        avg(cast(csat_score as {{ type_double() }})) as csat_mean
     from segmented_sessions
     group by
         session_date,

@@ -78,15 +78,15 @@ final as (
         -- numerics
         source_line,
         length(text) as text_length_chars,
-        {{ try_cast_as(json_text('attributes', ['confidence']), dbt.type_float()) }} as confidence,
-        {{ try_cast_as(json_text('attributes', ['sentiment']), dbt.type_float()) }} as sentiment,
+        {{ try_cast_as(json_text('attributes', ['confidence']), type_double()) }} as confidence,
+        {{ try_cast_as(json_text('attributes', ['sentiment']), type_double()) }} as sentiment,
         cast(
-            {{ try_cast_as(json_text('attributes', ['score']), dbt.type_float()) }}
+            {{ try_cast_as(json_text('attributes', ['score']), type_double()) }}
             as {{ dbt.type_int() }}
         ) as feedback_score,
         {%- for dimension in qa_dimensions %}
         cast(
-            {{ try_cast_as(json_text('attributes', ['scores', dimension]), dbt.type_float()) }}
+            {{ try_cast_as(json_text('attributes', ['scores', dimension]), type_double()) }}
             as {{ dbt.type_int() }}
         ) as qa_{{ dimension }}_score,
         {%- endfor %}
