@@ -21,6 +21,7 @@ from pathlib import Path
 from orchestration.settings import (
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
+    DBT_TARGET_DIR,
     DEMO_DATA_MARKER,
     VENV_BIN,
     ConfigurationError,
@@ -92,6 +93,8 @@ def prepare_dbt_manifest() -> None:
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(DBT_TARGET_DIR),
         ],
         capture_output=True,
         text=True,

@@ -19,6 +19,9 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 # dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
 VENV_BIN = Path(sys.executable).parent
 DBT_EXECUTABLE = VENV_BIN / "dbt"
+# dbt's own variable: where it writes manifest.json and run artifacts. Concurrent runs (two
+# test sessions, a run beside `dagster dev`) each point it at their own folder.
+DBT_TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve()
 
 # Only ever used for generated demo data; real deliveries must bring their own key.
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-customer-data"

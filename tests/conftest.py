@@ -6,14 +6,21 @@ result share one real run of the whole job instead of building their own.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import Settings, load_settings
-from tests.handmade_events import DAY, write_deliveries
+# Before anything imports the settings: this session's dbt artifacts go to a folder of its
+# own, so two test sessions (or a test run beside `make run`) never share target/.
+os.environ["DBT_TARGET_PATH"] = tempfile.mkdtemp(prefix="dbt-target-")
+os.environ["DBT_LOG_PATH"] = os.environ["DBT_TARGET_PATH"]
+
+from orchestration.settings import Settings, load_settings  # noqa: E402
+from tests.handmade_events import DAY, write_deliveries  # noqa: E402
 
 TEST_PSEUDONYM_KEY = "test-key"
 

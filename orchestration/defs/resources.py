@@ -6,7 +6,13 @@ import os
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings, load_settings
+from orchestration.settings import (
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    DBT_TARGET_DIR,
+    Settings,
+    load_settings,
+)
 
 
 def settings_for_run() -> Settings:
@@ -16,5 +22,7 @@ def settings_for_run() -> Settings:
     return settings
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR
+)
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
