@@ -101,7 +101,7 @@ def test_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path: Pat
 
 
 def test_fast_json_encoder_writes_what_the_standard_library_would(small_run: list) -> None:
-    """Where orjson is installed it is used for speed; the bytes must not depend on it."""
+    """orjson is used for speed; what it writes must be byte-for-byte standard JSON."""
     stdlib = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
     for event in small_run:
         assert _json_bytes(event) == stdlib.encode(event).encode()

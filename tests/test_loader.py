@@ -455,18 +455,7 @@ def three_events() -> list[dict[str, object]]:
 
 
 def write_csv(path: Path, records: list[dict[str, object]]) -> None:
-    columns = [
-        "event_id",
-        "event_type",
-        "occurred_at",
-        "session_id",
-        "customer_id",
-        "channel",
-        "actor_type",
-        "actor_id",
-        "text",
-        "attributes",
-    ]
+    columns = list(contract.ENVELOPE_FIELDS)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
 import math
 import os
 from bisect import bisect
@@ -31,36 +30,19 @@ from random import Random
 from statistics import NormalDist
 from typing import Any, NamedTuple
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orchestration.ingest.contract import ENVELOPE_FIELDS
 from orchestration.settings import DEMO_DATA_MARKER
 
-try:  # dagster-dbt already installs orjson; it encodes ~10x faster and to the same bytes.
-    import orjson
 
-    def _json_bytes(value: Any) -> bytes:
-        return orjson.dumps(value)
-
-except ImportError:  # pragma: no cover - exercised only where orjson is absent
-    _stdlib_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-    def _json_bytes(value: Any) -> bytes:
-        return _stdlib_encode(value).encode()
+def _json_bytes(value: Any) -> bytes:
+    """orjson encodes ~10x faster than json and to the same bytes (a test pins that)."""
+    return orjson.dumps(value)
 
 
-ENVELOPE_FIELDS = (
-    "event_id",
-    "event_type",
-    "occurred_at",
-    "session_id",
-    "customer_id",
-    "channel",
-    "actor_type",
-    "actor_id",
-    "text",
-    "attributes",
-)
 FILE_FORMATS = ("jsonl", "jsonl.gz", "parquet", "csv")
 DEFECT_KINDS = ("duplicate", "malformed", "unknown_event_type", "late")
 
