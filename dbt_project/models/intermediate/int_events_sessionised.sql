@@ -1,4 +1,12 @@
 {#
+    Materialized as a table (not a view) on purpose: it is read by int_session_facts,
+    fct_messages, fct_escalations (twice) and their tests. As a view each of them re-ran the
+    JSON parsing of staging and this model's window sort over every event; as a table that
+    happens once per build (bench/README.md: the "double scan").
+#}
+{{ config(materialized='table') }}
+
+{#
     Mapped support events placed in their session: canonical event_type, actor flags and the
     event's position in its session. Unmapped events are kept (event_type null) so session
     bookkeeping (last_event_at, last_loaded_at) still sees them; every derivation downstream

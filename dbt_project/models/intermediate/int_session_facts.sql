@@ -34,6 +34,11 @@
 #}
 
 {%- set precedence_attributes = ['customer_key', 'channel', 'language', 'model_version', 'prompt_id'] -%}
+{#- session_started first, then the earliest; event_id breaks ties everywhere -#}
+{%- set precedence_order = [
+    "case when event_type = 'session_started' then 0 else 1 end", 'occurred_at', 'event_id'] -%}
+{%- set chronological_order = ['occurred_at', 'event_id'] -%}
+{%- set classified_with_intent = "event_type = 'intent_classified' and intent is not null" -%}
 {%- set refresh_date = var('refresh_date', none) -%}
 {%- set has_refresh_date = refresh_date is not none
     and (refresh_date | string | trim | lower) not in ('', 'none', 'null') -%}
@@ -109,68 +114,32 @@ events_in_scope as (
 
 {% endif %}
 
-ranked_events as (
-
-    select
-        events_in_scope.*,
-        -- first / last event of each type (feedback split by kind: csat vs micro)
-        row_number() over (
-            partition by session_id, event_type, feedback_kind
-            order by occurred_at, event_id
-        ) as type_rank_first,
-        row_number() over (
-            partition by session_id, event_type, feedback_kind
-            order by occurred_at desc, event_id desc
-        ) as type_rank_last,
-        -- the latest classification that carries an intent
-        row_number() over (
-            partition by session_id
-            order by
-                case when event_type = 'intent_classified' and intent is not null then 0 else 1 end,
-                occurred_at desc,
-                event_id desc
-        ) as intent_rank,
-        {%- for attribute in precedence_attributes %}
-        row_number() over (
-            partition by session_id
-            order by
-                case when {{ attribute }} is null then 1 else 0 end,
-                case when event_type = 'session_started' then 0 else 1 end,
-                occurred_at,
-                event_id
-        ) as {{ attribute }}_rank{{ ',' if not loop.last }}
-        {%- endfor %}
-    from events_in_scope
-
-),
-
 session_aggregates as (
 
+    -- First/last values as aggregates (macros/cross_db/value_at_extreme.sql): one hash
+    -- aggregate over the events instead of one window sort per attribute.
     select
         session_id,
         {%- for attribute in precedence_attributes %}
-        max(case when {{ attribute }}_rank = 1 then {{ attribute }} end) as {{ attribute }},
+        {{ first_value_by(attribute, precedence_order, ignore_nulls=true) }} as {{ attribute }},
         {%- endfor %}
-        max(case when intent_rank = 1 and event_type = 'intent_classified' then intent end)
-            as intent,
-        max(case when intent_rank = 1 and event_type = 'intent_classified' then severity end)
+        {{ last_value_by('intent', chronological_order, where=classified_with_intent) }} as intent,
+        {{ last_value_by('severity', chronological_order, where=classified_with_intent) }}
             as severity,
-        max(case when event_type = 'resolved' and type_rank_first = 1 then resolved_by end)
+        {{ first_value_by('resolved_by', chronological_order, where="event_type = 'resolved'") }}
             as resolved_by,
-        max(case when event_type = 'session_closed' and type_rank_last = 1 then reason end)
+        {{ last_value_by('reason', chronological_order, where="event_type = 'session_closed'") }}
             as close_reason,
-        max(
-            case
-                when event_type = 'feedback_submitted' and feedback_kind = 'micro' and type_rank_last = 1
-                    then feedback_answer
-            end
-        ) as micro_feedback_answer,
-        max(
-            case
-                when event_type = 'feedback_submitted' and feedback_kind = 'csat' and type_rank_last = 1
-                    then feedback_score
-            end
-        ) as csat_score,
+        {{ last_value_by(
+            'feedback_answer',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'micro'"
+        ) }} as micro_feedback_answer,
+        {{ last_value_by(
+            'feedback_score',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
+        ) }} as csat_score,
         {{ count_where("event_type = 'escalated'") }} as escalation_count,
         {{ count_where("is_bot_message") }} as bot_message_count,
         {{ count_where("is_agent_message") }} as agent_message_count,
@@ -188,7 +157,7 @@ session_aggregates as (
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at,
         max(loaded_at) as last_loaded_at
-    from ranked_events
+    from events_in_scope
     group by session_id
 
 ),

@@ -1,7 +1,10 @@
 {#
     One row per escalation (bot-to-human handoff): mapped handoff reason, handoff context
-    completeness, handoff latency and the silent-handoff flag. The raw reason is not carried
-    (it may be free text); unknown or missing reasons map to 'other'.
+    completeness, handoff latency (calendar and business seconds), the silent-handoff flag and
+    transfer quality: context completeness plus "the customer did not have to repeat
+    themselves" (no customer message among the first var transfer_repeat_customer_messages
+    after the agent joined repeats an earlier customer message, int_messages_scored). The raw
+    reason is not carried (it may be free text); unknown or missing reasons map to 'other'.
 #}
 
 {%- set summary_parts = ['issue_summary', 'customer_emotion', 'attempted_solutions', 'metadata'] -%}
@@ -23,6 +26,18 @@ session_facts as (
 handoff_reason_mapping as (
 
     select * from {{ ref('handoff_reason_mapping') }}
+
+),
+
+messages as (
+
+    select * from {{ ref('int_messages_scored') }}
+
+),
+
+business_hours as (
+
+    select * from {{ ref('int_business_hours_expanded') }}
 
 ),
 
@@ -66,7 +81,10 @@ escalations_joined as (
         agent_follow_ups.first_agent_message_at,
         agent_follow_ups.first_agent_joined_at,
         {{ dbt.dateadd('minute', var('silent_handoff_minutes'), 'escalations.occurred_at') }}
-            as silent_deadline_at
+            as silent_deadline_at,
+        -- the agent has joined at the first agent_joined, else at their first message
+        coalesce(agent_follow_ups.first_agent_joined_at, agent_follow_ups.first_agent_message_at)
+            as agent_joined_at
     from escalations
     left join handoff_reason_mapping
         on escalations.reason = handoff_reason_mapping.source_reason
@@ -74,6 +92,58 @@ escalations_joined as (
         on escalations.session_id = session_facts.session_id
     left join agent_follow_ups
         on escalations.event_id = agent_follow_ups.escalation_id
+
+),
+
+customer_messages_after_join as (
+
+    -- the first N customer messages after the agent joined (N = var transfer_repeat_customer_messages)
+    select
+        escalations_joined.event_id as escalation_id,
+        messages.is_customer_repeat,
+        row_number() over (
+            partition by escalations_joined.event_id
+            order by messages.message_sequence_number
+        ) as customer_message_rank
+    from escalations_joined
+    inner join messages
+        on escalations_joined.session_id = messages.session_id
+        and messages.actor_type = 'customer'
+        and messages.sent_at > escalations_joined.agent_joined_at
+
+),
+
+transfer_repeats as (
+
+    select
+        escalation_id,
+        max(case when is_customer_repeat then 1 else 0 end) = 1 as has_customer_repeat_after_join
+    from customer_messages_after_join
+    where customer_message_rank <= {{ var('transfer_repeat_customer_messages') }}
+    group by escalation_id
+
+),
+
+escalations_assessed as (
+
+    select
+        escalations_joined.*,
+        cast(
+            {%- for part in summary_parts %}
+            case when escalations_joined.has_{{ part }} then 1 else 0 end{{ ' +' if not loop.last }}
+            {%- endfor %}
+            as {{ type_double() }}
+        ) / {{ summary_parts | length }} as context_completeness,
+        -- no transfer happened (nobody joined): nothing to judge
+        case
+            when escalations_joined.agent_joined_at is not null
+                then coalesce(transfer_repeats.has_customer_repeat_after_join, false)
+        end as has_customer_repeat_after_join,
+        {{ business_seconds_between('escalations_joined.occurred_at', 'escalations_joined.first_agent_message_at') }}
+            as handoff_latency_business_seconds
+    from escalations_joined
+    left join transfer_repeats
+        on escalations_joined.event_id = transfer_repeats.escalation_id
 
 ),
 
@@ -90,14 +160,15 @@ final as (
 
         -- numerics
         escalation_sequence_number,
-        cast(
-            {%- for part in summary_parts %}
-            case when has_{{ part }} then 1 else 0 end{{ ' +' if not loop.last }}
-            {%- endfor %}
-            as {{ type_double() }}
-        ) / {{ summary_parts | length }} as context_completeness,
+        context_completeness,
         {{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }}
             as handoff_latency_seconds,
+        handoff_latency_business_seconds,
+        -- transfer quality: mean of context completeness and "did not have to repeat" (1 / 0)
+        case
+            when has_customer_repeat_after_join is not null
+                then (context_completeness + case when has_customer_repeat_after_join then 0 else 1 end) / 2
+        end as transfer_quality_score,
 
         -- booleans
         {%- for part in summary_parts %}
@@ -107,13 +178,19 @@ final as (
             coalesce(first_agent_message_at <= silent_deadline_at, false)
             or coalesce(first_agent_joined_at <= silent_deadline_at, false)
         ) as is_silent_handoff,
+        has_customer_repeat_after_join,
+        case
+            when has_customer_repeat_after_join is not null
+                then not has_customer_repeat_after_join
+                    and context_completeness >= {{ var('clean_transfer_min_context_completeness') }}
+        end as has_clean_transfer,
 
         -- timestamps
         occurred_at as escalated_at,
         first_agent_joined_at,
         first_agent_message_at
 
-    from escalations_joined
+    from escalations_assessed
 
 )
 

@@ -1,6 +1,8 @@
 {#
     One row per support session: the session facts plus the classifications BI reads
-    (resolution kind, reopen, repeat contact, durable resolution, CSAT satisfied). The
+    (resolution kind, reopen, repeat contact, durable resolution, CSAT satisfied), and the
+    leading indicators of int_session_leading_indicators (business-hours twins, useful
+    response, acknowledgement, tone, human first response, rephrase, SLA breaches). The
     classifications are derived here from facts, so a changed definition (or var) needs a
     rebuild of this table only, never a backfill of int_session_facts.
 #}
@@ -12,6 +14,12 @@ with
 session_facts as (
 
     select * from {{ ref('int_session_facts') }}
+
+),
+
+session_leading_indicators as (
+
+    select * from {{ ref('int_session_leading_indicators') }}
 
 ),
 
@@ -66,10 +74,36 @@ session_outcomes as (
                 {%- endfor -%}
             ),
             false
-        ) as is_closed_as_abandoned
+        ) as is_closed_as_abandoned,
+        session_leading_indicators.sla_time_basis,
+        session_leading_indicators.first_response_business_seconds,
+        session_leading_indicators.time_to_resolution_business_seconds,
+        session_leading_indicators.time_to_useful_response_seconds,
+        session_leading_indicators.time_to_useful_response_business_seconds,
+        session_leading_indicators.human_first_response_seconds,
+        session_leading_indicators.human_first_response_business_seconds,
+        session_leading_indicators.reopen_human_first_response_seconds,
+        session_leading_indicators.reopen_human_first_response_business_seconds,
+        session_leading_indicators.tone_acknowledgment_score,
+        session_leading_indicators.tone_clarity_score,
+        session_leading_indicators.tone_reassurance_score,
+        session_leading_indicators.tone_accountability_score,
+        session_leading_indicators.tone_appropriateness_score,
+        session_leading_indicators.tone_alignment_score,
+        session_leading_indicators.first_reply_sla_target_seconds,
+        session_leading_indicators.resolution_sla_target_seconds,
+        session_leading_indicators.is_first_response_acknowledging,
+        coalesce(session_leading_indicators.has_customer_rephrase, false) as has_customer_rephrase,
+        session_leading_indicators.is_first_reply_sla_breached,
+        session_leading_indicators.is_resolution_sla_breached,
+        session_leading_indicators.first_useful_response_at,
+        session_leading_indicators.human_first_response_at,
+        session_leading_indicators.reopen_human_first_response_at
     from session_facts
     left join next_same_intent_sessions
         on session_facts.session_id = next_same_intent_sessions.session_id
+    left join session_leading_indicators
+        on session_facts.session_id = session_leading_indicators.session_id
 
 ),
 
@@ -98,6 +132,7 @@ final as (
         resolved_by,
         close_reason,
         micro_feedback_answer,
+        sla_time_basis,
 
         -- numerics
         first_response_seconds,
@@ -107,6 +142,22 @@ final as (
         agent_message_count,
         customer_message_count,
         csat_score,
+        first_response_business_seconds,
+        time_to_resolution_business_seconds,
+        time_to_useful_response_seconds,
+        time_to_useful_response_business_seconds,
+        human_first_response_seconds,
+        human_first_response_business_seconds,
+        reopen_human_first_response_seconds,
+        reopen_human_first_response_business_seconds,
+        tone_acknowledgment_score,
+        tone_clarity_score,
+        tone_reassurance_score,
+        tone_accountability_score,
+        tone_appropriateness_score,
+        tone_alignment_score,
+        first_reply_sla_target_seconds,
+        resolution_sla_target_seconds,
 
         -- booleans
         has_session_started_event,
@@ -127,6 +178,10 @@ final as (
             and not is_repeat_contact
         ) as is_first_contact_resolved,
         case when csat_score is not null then csat_score >= 4 end as is_csat_satisfied,
+        is_first_response_acknowledging,
+        has_customer_rephrase,
+        is_first_reply_sla_breached,
+        is_resolution_sla_breached,
 
         -- dates
         session_date,
@@ -144,7 +199,10 @@ final as (
         closed_at,
         last_customer_message_at,
         last_event_at,
-        last_loaded_at
+        last_loaded_at,
+        first_useful_response_at,
+        human_first_response_at,
+        reopen_human_first_response_at
 
     from session_outcomes
 

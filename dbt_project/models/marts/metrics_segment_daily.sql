@@ -59,7 +59,25 @@ daily_counts as (
         {{ median('first_response_seconds') }} as first_response_seconds_median,
         avg(cast(first_response_seconds as {{ type_double() }})) as first_response_seconds_mean,
         {{ median('time_to_resolution_seconds') }} as time_to_resolution_seconds_median,
-        avg(cast(csat_score as {{ type_double() }})) as csat_mean
+        avg(cast(csat_score as {{ type_double() }})) as csat_mean,
+        {{ count_where("first_response_at is not null") }} as responded_sessions,
+        {{ count_where("is_first_response_acknowledging") }} as acknowledging_sessions,
+        {{ count_where("has_customer_rephrase") }} as rephrase_sessions,
+        {{ count_where("is_first_reply_sla_breached is not null") }} as sla_covered_sessions,
+        {{ count_where("is_first_reply_sla_breached") }} as first_reply_sla_breached_sessions,
+        {{ count_where("is_resolution_sla_breached") }} as resolution_sla_breached_sessions,
+        {{ median('first_response_business_seconds') }} as first_response_business_seconds_median,
+        {{ median('time_to_resolution_business_seconds') }} as time_to_resolution_business_seconds_median,
+        {{ median('time_to_useful_response_seconds') }} as time_to_useful_response_seconds_median,
+        {{ median('time_to_useful_response_business_seconds') }} as time_to_useful_response_business_seconds_median,
+        {{ median('human_first_response_seconds') }} as human_first_response_seconds_median,
+        {{ median('human_first_response_business_seconds') }} as human_first_response_business_seconds_median,
+        avg(cast(tone_acknowledgment_score as {{ type_double() }})) as tone_acknowledgment_score_mean,
+        avg(cast(tone_clarity_score as {{ type_double() }})) as tone_clarity_score_mean,
+        avg(cast(tone_reassurance_score as {{ type_double() }})) as tone_reassurance_score_mean,
+        avg(cast(tone_accountability_score as {{ type_double() }})) as tone_accountability_score_mean,
+        avg(cast(tone_appropriateness_score as {{ type_double() }})) as tone_appropriateness_score_mean,
+        avg(tone_alignment_score) as tone_alignment_score_mean
     from segmented_sessions
     group by
         session_date,
@@ -92,6 +110,12 @@ final as (
         repeat_contact_sessions,
         durably_resolved_sessions,
         csat_responses,
+        responded_sessions,
+        acknowledging_sessions,
+        rephrase_sessions,
+        sla_covered_sessions,
+        first_reply_sla_breached_sessions,
+        resolution_sla_breached_sessions,
 
         -- numerics: rates (fractions 0-1)
         {{ safe_divide('bot_handled_sessions', 'sessions') }} as coverage_rate,
@@ -105,12 +129,30 @@ final as (
         {{ safe_divide('repeat_contact_sessions', 'sessions') }} as repeat_contact_rate,
         {{ safe_divide('durably_resolved_sessions', 'sessions') }} as durable_resolution_rate,
         {{ safe_divide('csat_satisfied_responses', 'csat_responses') }} as csat_satisfied_rate,
+        {{ safe_divide('acknowledging_sessions', 'responded_sessions') }} as acknowledgement_rate,
+        {{ safe_divide('rephrase_sessions', 'sessions') }} as rephrase_rate,
+        {{ safe_divide('first_reply_sla_breached_sessions', 'sla_covered_sessions') }}
+            as first_reply_sla_breach_rate,
+        {{ safe_divide('resolution_sla_breached_sessions', 'sla_covered_sessions') }}
+            as resolution_sla_breach_rate,
 
         -- numerics: durations (seconds) and scores
         first_response_seconds_median,
         first_response_seconds_mean,
         time_to_resolution_seconds_median,
         csat_mean,
+        first_response_business_seconds_median,
+        time_to_resolution_business_seconds_median,
+        time_to_useful_response_seconds_median,
+        time_to_useful_response_business_seconds_median,
+        human_first_response_seconds_median,
+        human_first_response_business_seconds_median,
+        tone_acknowledgment_score_mean,
+        tone_clarity_score_mean,
+        tone_reassurance_score_mean,
+        tone_accountability_score_mean,
+        tone_appropriateness_score_mean,
+        tone_alignment_score_mean,
 
         -- dates
         session_date

@@ -72,6 +72,8 @@ final as (
         lower(trim({{ json_text('attributes', ['kind']) }})) as feedback_kind,
         lower(trim({{ json_text('attributes', ['answer']) }})) as feedback_answer,
         {{ json_text('attributes', ['target_message_id']) }} as qa_target_message_id,
+        -- upstream tone tags of a bot message as JSON array text, e.g. ["apologetic","cheerful"]
+        {{ json_text('attributes', ['tone_tags']) }} as tone_tags,
         {{ redact_text('text') }} as text_redacted,
         source_file,
 
@@ -96,6 +98,8 @@ final as (
         {{ try_cast_as(json_text('attributes', ['has_next_step']), 'boolean') }} as has_next_step,
         {{ try_cast_as(json_text('attributes', ['human_edited']), 'boolean') }} as is_human_edited,
         {{ try_cast_as(json_text('attributes', ['human_approved']), 'boolean') }} as is_human_approved,
+        -- optional upstream tag: the customer message repeats an earlier question (null when absent)
+        {{ try_cast_as(json_text('attributes', ['is_rephrase']), 'boolean') }} as is_rephrase,
         {{ try_cast_as(json_text('attributes', ['confirmed_by_customer']), 'boolean') }}
             as is_confirmed_by_customer,
         {%- for part in summary_parts %}

@@ -1,0 +1,130 @@
+{{ config(materialized='table') }}
+
+{#
+    One row per open support day: the business-hours interval of that local date in UTC.
+    A date spine covers the data's range (first session start minus a day to the last event
+    plus a day, so local dates on either side of UTC midnight are included), each date takes
+    the support_schedule row of its ISO weekday, the local wall-clock hours are converted to
+    UTC with local_to_utc (the offset of that date: daylight-saving changes are exact, a
+    00:00-24:00 day on 2026-10-25 in Europe/Berlin lasts 25 h), and support_holidays are
+    removed. A table, not a view: every business-seconds twin in the marts reads it.
+    The spine is 10,000 days (27 years) of digits, enough for any data range.
+#}
+
+with
+
+session_facts as (
+
+    select * from {{ ref('int_session_facts') }}
+
+),
+
+support_schedule as (
+
+    select * from {{ ref('support_schedule') }}
+
+),
+
+support_holidays as (
+
+    select * from {{ ref('support_holidays') }}
+
+),
+
+data_range as (
+
+    select
+        cast({{ dbt.dateadd('day', -1, 'min(started_at)') }} as date) as first_date,
+        cast({{ dbt.dateadd('day', 1, 'max(last_event_at)') }} as date) as last_date
+    from session_facts
+
+),
+
+digits as (
+
+    select 0 as digit union all select 1 union all select 2 union all select 3
+    union all select 4 union all select 5 union all select 6 union all select 7
+    union all select 8 union all select 9
+
+),
+
+day_offsets as (
+
+    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit
+        as day_offset
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+
+),
+
+local_dates as (
+
+    select cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'data_range.first_date') }} as date)
+        as local_date
+    from data_range
+    cross join day_offsets
+    where day_offsets.day_offset <= {{ dbt.datediff('data_range.first_date', 'data_range.last_date', 'day') }}
+
+),
+
+schedule_minutes as (
+
+    select
+        iso_day_of_week,
+        time_zone,
+        cast({{ dbt.split_part('opens_at_local', "':'", 1) }} as {{ dbt.type_int() }}) * 60
+            + cast({{ dbt.split_part('opens_at_local', "':'", 2) }} as {{ dbt.type_int() }})
+            as opens_minute,
+        cast({{ dbt.split_part('closes_at_local', "':'", 1) }} as {{ dbt.type_int() }}) * 60
+            + cast({{ dbt.split_part('closes_at_local', "':'", 2) }} as {{ dbt.type_int() }})
+            as closes_minute
+    from support_schedule
+
+),
+
+open_days as (
+
+    select
+        local_dates.local_date,
+        schedule_minutes.iso_day_of_week,
+        schedule_minutes.time_zone,
+        {{ dbt.dateadd('minute', 'schedule_minutes.opens_minute', 'cast(local_dates.local_date as ' ~ dbt.type_timestamp() ~ ')') }}
+            as opens_at_local,
+        {{ dbt.dateadd('minute', 'schedule_minutes.closes_minute', 'cast(local_dates.local_date as ' ~ dbt.type_timestamp() ~ ')') }}
+            as closes_at_local
+    from local_dates
+    inner join schedule_minutes
+        -- extract(isodow ...): 1 = Monday ... 7 = Sunday on DuckDB and PostgreSQL alike
+        on cast(extract(isodow from local_dates.local_date) as {{ dbt.type_int() }})
+            = schedule_minutes.iso_day_of_week
+    left join support_holidays
+        on local_dates.local_date = support_holidays.holiday_date
+    where support_holidays.holiday_date is null
+
+),
+
+final as (
+
+    select
+        -- strings
+        time_zone,
+
+        -- numerics
+        iso_day_of_week,
+        {{ dbt.datediff(local_to_utc('opens_at_local', 'time_zone'), local_to_utc('closes_at_local', 'time_zone'), 'second') }}
+            as open_seconds,
+
+        -- dates
+        local_date,
+
+        -- timestamps
+        {{ local_to_utc('opens_at_local', 'time_zone') }} as opens_at,
+        {{ local_to_utc('closes_at_local', 'time_zone') }} as closes_at
+
+    from open_days
+
+)
+
+select * from final
