@@ -17,6 +17,7 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from orchestration.settings import (
     DBT_EXECUTABLE,
@@ -26,6 +27,7 @@ from orchestration.settings import (
     VENV_BIN,
     ConfigurationError,
     Settings,
+    check_folder_settings,
     landing_dir_from_env,
     load_settings,
 )
@@ -117,6 +119,8 @@ class RefreshOutcome:
     problems: tuple[str, ...]
     log_path: Path
     load_counts: dict[str, int]
+    warnings: tuple[str, ...] = ()
+    run_summary: Any = None  # orchestration.run_log.RunSummary, the run's ops.refresh_runs row
 
     def reconciliation(self) -> str:
         if not self.load_counts:
@@ -155,23 +159,18 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
     log_path = settings.warehouse_dir / "logs" / f"refresh-{partition_key}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt echoes every dbt line to stdout; keep it in a file, not on the terminal.
-    with DagsterInstance.get() as instance, open(log_path, "w") as log, redirect_stdout(log):
-        result = job.execute_in_process(
-            partition_key=partition_key,
-            instance=instance,
-            raise_on_error=False,
-            # The terminal gets the outcome; the step-by-step log lives in the Dagster UI.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-    problems = [
-        f"check failed: {evaluation.asset_key.to_user_string()} [{evaluation.check_name}]: "
-        f"{evaluation.description}"
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
-    ] + [
-        f"step failed: {failure.step_key}: {failure.event_specific_data.error.message.strip()}"
-        for failure in result.get_step_failure_events()
-    ]
+    with DagsterInstance.get() as instance:
+        with open(log_path, "w") as log, redirect_stdout(log):
+            result = job.execute_in_process(
+                partition_key=partition_key,
+                instance=instance,
+                raise_on_error=False,
+                # The terminal gets the outcome (and no stack traces of blocked steps); the
+                # step-by-step log lives in the Dagster UI.
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
+        run_summary = _record_run(settings, instance, result.run_id)
+    problems, warnings = _problems_and_warnings(result)
     materialized = {
         event.asset_key: event.event_specific_data.materialization.metadata
         for event in result.get_asset_materialization_events()
@@ -182,7 +181,39 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
         problems=tuple(problems),
         log_path=log_path,
         load_counts=load_counts,
+        warnings=tuple(warnings),
+        run_summary=run_summary,
     )
+
+
+def _problems_and_warnings(result: Any) -> tuple[list[str], list[str]]:
+    """Failed ERROR checks and failed steps (their root cause), and failed WARN checks."""
+    from dagster import AssetCheckSeverity
+
+    from orchestration.run_log import failure_message
+
+    def describe(evaluation: Any) -> str:
+        return (
+            f"{evaluation.asset_key.to_user_string()} [{evaluation.check_name}]: "
+            f"{evaluation.description}"
+        )
+
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    problems = [
+        f"check failed: {describe(e)}" for e in failed if e.severity == AssetCheckSeverity.ERROR
+    ] + [
+        f"step failed: {failure.step_key}: {failure_message(failure.event_specific_data.error)}"
+        for failure in result.get_step_failure_events()
+    ]
+    warnings = [f"warning: {describe(e)}" for e in failed if e.severity != AssetCheckSeverity.ERROR]
+    return problems, warnings
+
+
+def _record_run(settings: Settings, instance: Any, run_id: str) -> Any:
+    """Writes the run's row into ops.refresh_runs (see orchestration/run_log.py)."""
+    from orchestration.run_log import record_run, summarise_run
+
+    return record_run(settings.working_db, summarise_run(instance, run_id))
 
 
 def _print_outcome(settings: Settings) -> None:
@@ -195,6 +226,7 @@ def _print_outcome(settings: Settings) -> None:
 
 
 def command_run(arguments: argparse.Namespace) -> int:
+    check_folder_settings(os.environ)
     landing_dir = landing_dir_from_env(os.environ)
     if arguments.demo_if_empty:
         fill_empty_landing_with_demo_data(landing_dir, datetime.now(UTC).date())
@@ -205,8 +237,11 @@ def command_run(arguments: argparse.Namespace) -> int:
     with refresh_lock(settings):
         outcome = run_refresh(settings, partition_key)
     print(outcome.reconciliation())
-    for problem in outcome.problems:
+    for problem in (*outcome.problems, *outcome.warnings):
         print(problem)
+    if outcome.run_summary is not None:
+        for line in outcome.run_summary.lines():
+            print(line)
     print(f"full log of this run: {outcome.log_path}")
     if not outcome.published:
         print(

@@ -10,6 +10,7 @@ version untouched (leftover temporary files are removed by the next publish).
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,11 +25,35 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "fct_escalations",
     "metrics_segment_daily",
     "mon_unmapped_event_types",
+    "fct_replies",
+    "scorecard_segment_daily",
+    "scorecard_balance_flags",
+    "experiment_comparisons",
+    "qa_review_queue",
+    "qa_calibration",
+    "qa_calibration_disagreements",
+    "recurring_issues_weekly",
+    "metric_dictionary",
 )
 MARTS_SCHEMA = "marts"
+# Published beside the marts, not a dbt model (no GE suite): the run log, orchestration/run_log.py.
+PUBLISHED_RUN_LOG = "mon_refresh_runs"
 # Files that DuckDB 1.x readers (BI tools lag behind) can open; 2.x readers open them too.
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 TEMPORARY_MARKER = ".publishing-"
+
+# TEST-ONLY fault injection, read here and nowhere else. tests/test_crash_safety.py SIGKILLs
+# real runs inside each stage; validation (~1 s) and publishing (~0.1 s) are too short to hit
+# by watching progress alone, so a test run sets EMPATHY_TEST_PAUSE_AT=<stage> and that stage
+# waits at its most exposed point until the test kills it. Never set it in production.
+TEST_PAUSE_ENV = "EMPATHY_TEST_PAUSE_AT"
+TEST_PAUSE_SECONDS = 120.0
+
+
+def pause_for_crash_test(stage: str) -> None:
+    """Waits when EMPATHY_TEST_PAUSE_AT names this stage (tests only); otherwise does nothing."""
+    if os.environ.get(TEST_PAUSE_ENV) == stage:
+        time.sleep(TEST_PAUSE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -66,8 +91,9 @@ def publish_marts(
     _remove_leftovers(parquet_dir)
 
     staged_db = published_db.parent / f"{TEMPORARY_MARKER}{version}.duckdb"
+    tables = (*marts, PUBLISHED_RUN_LOG)
     staged_parquet = {
-        mart: parquet_dir / f"{TEMPORARY_MARKER}{version}-{mart}.parquet" for mart in marts
+        table: parquet_dir / f"{TEMPORARY_MARKER}{version}-{table}.parquet" for table in tables
     }
     row_counts: dict[str, int] = {}
     with duckdb.connect() as connection:
@@ -88,11 +114,36 @@ def publish_marts(
             "create table staged.main.publication as select ? as version, ? as published_at",
             [version, now.replace(tzinfo=None)],
         )
+        _stage_run_log(connection, staged_parquet[PUBLISHED_RUN_LOG], version, row_counts, now)
         connection.execute("detach staged")
 
+    # Every staged file is complete and nothing is renamed yet: where a crash leaves most behind.
+    pause_for_crash_test("publish")
     # The database is the version of record: rename it first, then the Parquet copies.
     os.replace(staged_db, published_db)
-    final_parquet = {mart: parquet_dir / f"{mart}.parquet" for mart in marts}
-    for mart in marts:
-        os.replace(staged_parquet[mart], final_parquet[mart])
+    final_parquet = {table: parquet_dir / f"{table}.parquet" for table in tables}
+    for table in tables:
+        os.replace(staged_parquet[table], final_parquet[table])
     return PublishResult(version, published_db, final_parquet, row_counts)
+
+
+def _stage_run_log(
+    connection: duckdb.DuckDBPyConnection,
+    parquet: Path,
+    version: str,
+    row_counts: dict[str, int],
+    now: datetime,
+) -> None:
+    """The run log (ops.refresh_runs) as of this publish, as mon_refresh_runs + Parquet."""
+    from orchestration.run_log import stage_published_run_log
+
+    target = f'staged.main."{PUBLISHED_RUN_LOG}"'
+    stage_published_run_log(
+        connection,
+        source_catalog="work",
+        target=target,
+        version=version,
+        row_counts=row_counts,
+        now=now,
+    )
+    connection.execute(f"copy {target} to '{parquet}' (format parquet)")

@@ -74,8 +74,25 @@ def landing_dir_from_env(env: Mapping[str, str]) -> Path:
     return Path(env.get("LANDING_DIR", warehouse_dir_from_env(env) / "landing")).resolve()
 
 
+def check_folder_settings(env: Mapping[str, str]) -> None:
+    """WAREHOUSE_DIR and LANDING_DIR must be folders (or not exist yet), not files."""
+    for variable, folder in (
+        ("WAREHOUSE_DIR", warehouse_dir_from_env(env)),
+        ("LANDING_DIR", landing_dir_from_env(env)),
+    ):
+        # The folder itself or the first part of its path that exists must be a folder.
+        existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+        if existing is not None and not existing.is_dir():
+            where = "is a file" if existing == folder else f"is inside {existing}, which is a file"
+            raise ConfigurationError(
+                f"{variable}={env.get(variable, folder)} {where}, not a folder. Point "
+                f"{variable} at a folder (it is created if missing)."
+            )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
+    check_folder_settings(env)
     warehouse_dir = warehouse_dir_from_env(env)
     landing_dir = landing_dir_from_env(env)
     raw_limit = env.get("EMPATHY_REJECT_SHARE_LIMIT", "0.05")

@@ -6,6 +6,7 @@ result share one real run of the whole job instead of building their own.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -71,3 +72,105 @@ def published(handmade_warehouse: Settings):
 @pytest.fixture
 def working(handmade_warehouse: Settings):
     return lambda sql: query(handmade_warehouse.working_db, sql)
+
+
+def cli_environment(warehouse_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment a terminal user would have: one warehouse, its own Dagster and dbt
+    folders, a pseudonym key (pass EMPATHY_PSEUDONYM_KEY="" to leave it out)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("LANDING_DIR", "EMPATHY_EXPECTATIONS_DIR", "EMPATHY_REJECT_SHARE_LIMIT")
+        and not name.startswith(("EMPATHY_", "DAGSTER_"))
+    }
+    env.update(
+        WAREHOUSE_DIR=str(warehouse_dir),
+        EMPATHY_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY,
+        DAGSTER_HOME=str(warehouse_dir / "dagster_home"),
+        DBT_TARGET_PATH=tempfile.mkdtemp(prefix="dbt-target-cli-"),
+        DBT_LOG_PATH=os.environ["DBT_LOG_PATH"],
+    )
+    env.update(extra)
+    return {name: value for name, value in env.items() if value != ""}
+
+
+def run_cli(env: dict[str, str], *arguments: str):
+    """`python -m orchestration <arguments>` as a user runs it, in a subprocess."""
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration", *arguments],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+GENERATED_START = "2026-10-01"
+GENERATED_DAYS = 3
+GENERATED_PARTITION = "2026-10-03"
+
+
+@pytest.fixture(scope="session")
+def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
+    """The whole job once on generated events (with e-mails, phones and card numbers in the
+    customer texts) plus tests/conftest.PRIVACY_EXAMPLE; read-only afterwards.
+
+    Returns the settings and the run outcome (with its run-log row)."""
+    from datetime import date
+
+    from orchestration.cli import run_refresh
+    from orchestration.synthetic.generator import write_landing
+
+    warehouse_dir = tmp_path_factory.mktemp("generated_warehouse")
+    landing = warehouse_dir / "landing"
+    write_landing(
+        landing,
+        target_events=4000,
+        seed=11,
+        start_date=date.fromisoformat(GENERATED_START),
+        days=GENERATED_DAYS,
+    )
+    (landing / "privacy_example.jsonl").write_text(
+        "".join(json.dumps(event) + "\n" for event in PRIVACY_EXAMPLE)
+    )
+    with pipeline_environment(warehouse_dir) as settings:
+        outcome = run_refresh(settings, GENERATED_PARTITION)
+        assert outcome.published, outcome.problems
+    return settings, outcome
+
+
+# One session whose customer text holds each kind of personal data, with its redaction worked
+# out by hand in tests/test_privacy.py.
+PRIVACY_EXAMPLE_TEXT = (
+    "Hi, I'm jane.doe+billing@example.co.uk, call me on +44 (20) 7946-0958 or 020 7946 0958. "
+    "Card 4111-1111-1111-1111 was charged twice on 2026-10-02, order 12345."
+)
+PRIVACY_EXAMPLE = [
+    {
+        "event_id": "p-1",
+        "event_type": "session_started",
+        "occurred_at": "2026-10-03T10:00:00Z",
+        "session_id": "P1",
+        "customer_id": "c-hand-1",
+        "channel": "chat",
+        "actor_type": "customer",
+        "attributes": {"language": "en"},
+    },
+    {
+        "event_id": "p-2",
+        "event_type": "message",
+        "occurred_at": "2026-10-03T10:00:05Z",
+        "session_id": "P1",
+        "customer_id": "c-hand-1",
+        "channel": "chat",
+        "actor_type": "customer",
+        "text": PRIVACY_EXAMPLE_TEXT,
+    },
+]

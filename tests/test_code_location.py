@@ -13,7 +13,13 @@ from tests.conftest import pipeline_environment
 def test_dagster_code_location_loads_without_errors(handmade_warehouse, tmp_path):
     with pipeline_environment(handmade_warehouse.warehouse_dir, DAGSTER_HOME=str(tmp_path)):
         completed = subprocess.run(
-            [str(VENV_BIN / "dagster"), "definitions", "validate", "-m", "orchestration.definitions"],
+            [
+                str(VENV_BIN / "dagster"),
+                "definitions",
+                "validate",
+                "-m",
+                "orchestration.definitions",
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, **handmade_warehouse.dbt_env()},

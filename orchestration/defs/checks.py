@@ -14,7 +14,7 @@ from dagster import (
 
 from orchestration.defs.dbt import mart_asset_key
 from orchestration.defs.resources import settings_for_run
-from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
+from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS, pause_for_crash_test
 from orchestration.quality.validation import validate_table
 
 GE_CHECK_NAME = "great_expectations_suite"
@@ -34,6 +34,7 @@ GE_CHECK_NAME = "great_expectations_suite"
 def great_expectations_suites(context: AssetCheckExecutionContext):
     """One step validates every mart, so GE is imported and configured once per run."""
     settings = settings_for_run()
+    pause_for_crash_test("validation")  # test-only hook, see orchestration/publish.py
     for mart in PUBLISHED_MARTS:
         outcome = validate_table(
             settings.working_db, MARTS_SCHEMA, mart, settings.expectations_dir / f"{mart}.json"

@@ -168,7 +168,14 @@ def load_landing(landing_dir: Path, database: Path, *, now: datetime | None = No
         con.execute(KIND_WORDS_MACRO)
         for path, file_format in candidates:
             source_file = path.relative_to(landing_dir).as_posix()
-            sha256 = file_sha256(path)
+            try:
+                sha256 = file_sha256(path)
+            except OSError as exc:
+                rejected = _reject_unreadable(
+                    con, report.load_id, loaded_at, source_file, file_format, exc
+                )
+                report.files.append(rejected)
+                continue
             already = con.execute(
                 "select 1 from raw.file_loads where file_sha256 = ? limit 1", [sha256]
             ).fetchone()
@@ -190,7 +197,9 @@ def find_landing_files(landing_dir: Path) -> tuple[list[tuple[Path, str]], list[
     ignored: list[str] = []
     for path in sorted(landing_dir.rglob("*"), key=lambda p: p.relative_to(landing_dir).as_posix()):
         relative = path.relative_to(landing_dir)
-        if any(part.startswith((".", "_")) for part in relative.parts) or not path.is_file():
+        # Folders are searched, not loaded; any other entry named like a landing file (a FIFO,
+        # a broken symbolic link) is a candidate, so it is rejected by name, not skipped.
+        if any(part.startswith((".", "_")) for part in relative.parts) or path.is_dir():
             continue
         file_format = next(
             (fmt for fmt in FILE_FORMATS if path.name.lower().endswith("." + fmt)), None
@@ -203,6 +212,10 @@ def find_landing_files(landing_dir: Path) -> tuple[list[tuple[Path, str]], list[
 
 
 def file_sha256(path: Path) -> str:
+    """The file's digest; OSError when it cannot be read (without opening a FIFO, which blocks)."""
+    if not path.is_file():
+        kind = "a broken symbolic link" if path.is_symlink() else "not a regular file"
+        raise OSError(f"{kind}, nothing to read")
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(8 << 20):
@@ -343,3 +356,32 @@ class _FileBatch:
             [self.source_file, reason, self.load_id, self.loaded_at],
         )
         return 1, 0, 0, 1
+
+
+# Stands in for the digest of a file that could not be read: it never matches a real one, so
+# the file is tried again by the next load (once it is readable it loads like any new file).
+UNREADABLE_SHA256 = "unreadable"
+
+
+def _reject_unreadable(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    loaded_at: datetime,
+    source_file: str,
+    file_format: str,
+    error: OSError,
+) -> FileLoad:
+    """A file that cannot be read counts as one received record, rejected, like a broken one;
+    the other files of the run load as usual."""
+    reason = f"cannot be read: {error.strerror or error}"
+    con.begin()
+    con.execute(
+        "insert into raw.rejected_events values (?, 0, 'file', ?, null, ?, ?)",
+        [source_file, reason, load_id, loaded_at],
+    )
+    con.execute(
+        "insert into raw.file_loads values (?, ?, ?, ?, 1, 0, 0, 1, ?)",
+        [load_id, source_file, UNREADABLE_SHA256, file_format, loaded_at],
+    )
+    con.commit()
+    return FileLoad(source_file, file_format, 1, 0, 0, 1)
