@@ -23,6 +23,27 @@ session_leading_indicators as (
 
 ),
 
+escalations as (
+
+    select * from {{ ref('fct_escalations') }}
+
+),
+
+session_handoffs as (
+
+    -- The session's handoffs (fct_escalations) summarised: the reason of the first one, the
+    -- mean context completeness over all of them, and whether any of them went silent.
+    select
+        session_id,
+        max(case when escalation_sequence_number = 1 then handoff_reason end)
+            as first_handoff_reason,
+        avg(context_completeness) as handoff_context_completeness,
+        max(case when is_silent_handoff then 1 else 0 end) = 1 as has_silent_handoff
+    from escalations
+    group by session_id
+
+),
+
 next_same_intent_sessions as (
 
     -- The next session of the same customer with the same intent (both known), by start time.
@@ -46,8 +67,12 @@ session_outcomes as (
         cast(session_facts.started_at as date) as session_date,
         {{ dbt.datediff('session_facts.started_at', 'session_facts.first_response_at', 'second') }}
             as first_response_seconds,
-        {{ dbt.datediff('session_facts.started_at', 'session_facts.first_resolved_at', 'second') }}
-            as time_to_resolution_seconds,
+        -- A resolution stamped before the start (clock skew between systems) counts as 0 s.
+        case
+            when session_facts.first_resolved_at < session_facts.started_at then 0
+            else {{ dbt.datediff(
+                'session_facts.started_at', 'session_facts.first_resolved_at', 'second') }}
+        end as time_to_resolution_seconds,
         session_facts.bot_message_count > 0 as has_bot_reply,
         session_facts.escalation_count > 0 as has_escalation,
         session_facts.first_resolved_at is not null as is_resolved,
@@ -98,12 +123,17 @@ session_outcomes as (
         session_leading_indicators.is_resolution_sla_breached,
         session_leading_indicators.first_useful_response_at,
         session_leading_indicators.human_first_response_at,
-        session_leading_indicators.reopen_human_first_response_at
+        session_leading_indicators.reopen_human_first_response_at,
+        session_handoffs.first_handoff_reason,
+        session_handoffs.handoff_context_completeness,
+        session_handoffs.has_silent_handoff
     from session_facts
     left join next_same_intent_sessions
         on session_facts.session_id = next_same_intent_sessions.session_id
     left join session_leading_indicators
         on session_facts.session_id = session_leading_indicators.session_id
+    left join session_handoffs
+        on session_facts.session_id = session_handoffs.session_id
 
 ),
 
@@ -133,6 +163,7 @@ final as (
         close_reason,
         micro_feedback_answer,
         sla_time_basis,
+        first_handoff_reason,
 
         -- numerics
         first_response_seconds,
@@ -158,6 +189,7 @@ final as (
         tone_alignment_score,
         first_reply_sla_target_seconds,
         resolution_sla_target_seconds,
+        handoff_context_completeness,
 
         -- booleans
         has_session_started_event,
@@ -182,6 +214,15 @@ final as (
         has_customer_rephrase,
         is_first_reply_sla_breached,
         is_resolution_sla_breached,
+        -- null for sessions never escalated (no handoff to judge)
+        case when has_escalation then coalesce(has_silent_handoff, false) end as has_silent_handoff,
+        -- abandonment after handoff: escalated, never resolved, and the customer wrote nothing
+        -- after the first escalation (they left rather than wait for the human)
+        case
+            when has_escalation then
+                not is_resolved
+                and coalesce(last_customer_message_at <= first_escalated_at, true)
+        end as is_abandoned_after_handoff,
 
         -- dates
         session_date,

@@ -1,6 +1,6 @@
 {#
-    The balance flags of metrics.md, one row per segment-day (the grain of
-    metrics_segment_daily), from the statuses in scorecard_segment_daily:
+    The balance flags of metrics.md, one row per segment-day of scorecard_segment_daily (every
+    segment_level: full, overall and the single-dimension rollups), from its statuses:
 
       empathy theater:    tone acceptable while resolution is needs_improvement or critical
       brusque efficiency: first response acceptable and resolution acceptable, tone critical
@@ -31,6 +31,7 @@ role_statuses as (
     select
         segment_day_id,
         segment_id,
+        segment_level,
         channel,
         intent,
         severity,
@@ -47,6 +48,7 @@ role_statuses as (
     group by
         segment_day_id,
         segment_id,
+        segment_level,
         channel,
         intent,
         severity,
@@ -65,6 +67,7 @@ final as (
         segment_id,
 
         -- strings
+        segment_level,
         channel,
         intent,
         severity,

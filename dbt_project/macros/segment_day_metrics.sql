@@ -1,0 +1,167 @@
+{#
+    The segment-day metrics, written once and used twice: metrics_segment_daily (full six-
+    dimension grain) and the rollup levels of scorecard_segment_daily (overall and one dimension
+    at a time). Both aggregate fct_sessions rows, because medians cannot be re-aggregated from
+    finer rows; one definition keeps the two grains equal by construction.
+
+    segment_day_aggregates(): the aggregate select list over fct_sessions rows (no trailing comma).
+    segment_day_metric_columns(): the published column list over those aggregates - counts, rates
+        (fractions 0-1, null when the denominator is 0), durations and scores - in the column
+        order of metrics_segment_daily (no trailing comma).
+    segment_day_handoff_reasons(): the handoff reason taxonomy of metrics.md (the values of the
+        handoff_reason_mapping seed); one handoff_reason_<reason>_rate column each.
+#}
+
+{% macro segment_day_handoff_reasons() -%}
+    {{ return([
+        'customer_request', 'missing_knowledge', 'unsupported_request', 'policy_restriction',
+        'tool_failure', 'pending_clarification', 'low_confidence', 'other',
+    ]) }}
+{%- endmacro %}
+
+{% macro segment_day_resolution_kinds() -%}
+    {{ return(['autonomous', 'assisted', 'human_only', 'unresolved', 'abandoned']) }}
+{%- endmacro %}
+
+{% macro segment_day_aggregates() -%}
+        count(*) as sessions,
+        {{ count_where("has_bot_reply") }} as bot_handled_sessions,
+        {{ count_where("is_resolved") }} as resolved_sessions,
+        {%- for kind in segment_day_resolution_kinds() %}
+        {{ count_where("resolution_kind = '" ~ kind ~ "'") }}
+            as {{ kind }}_sessions,
+        {%- endfor %}
+        -- only bot-handled sessions can be escalated *by the bot*: keeps the rate within 0-1
+        {{ count_where("has_bot_reply and has_escalation") }}
+            as escalated_bot_handled_sessions,
+        {{ count_where("is_resolved and is_reopened_within_window") }}
+            as reopened_sessions,
+        {{ count_where("is_repeat_contact") }} as repeat_contact_sessions,
+        {{ count_where("is_durably_resolved") }} as durably_resolved_sessions,
+        {{ count_where("csat_score is not null") }} as csat_responses,
+        {{ count_where("is_csat_satisfied") }} as csat_satisfied_responses,
+        {{ median('first_response_seconds') }} as first_response_seconds_median,
+        avg(cast(first_response_seconds as {{ type_double() }})) as first_response_seconds_mean,
+        {{ median('time_to_resolution_seconds') }} as time_to_resolution_seconds_median,
+        avg(cast(csat_score as {{ type_double() }})) as csat_mean,
+        {{ count_where("first_response_at is not null") }} as responded_sessions,
+        {{ count_where("is_first_response_acknowledging") }} as acknowledging_sessions,
+        {{ count_where("has_customer_rephrase") }} as rephrase_sessions,
+        {{ count_where("is_first_reply_sla_breached is not null") }} as sla_covered_sessions,
+        {{ count_where("is_first_reply_sla_breached") }} as first_reply_sla_breached_sessions,
+        {{ count_where("is_resolution_sla_breached") }} as resolution_sla_breached_sessions,
+        {{ median('first_response_business_seconds') }} as first_response_business_seconds_median,
+        {{ median('time_to_resolution_business_seconds') }} as time_to_resolution_business_seconds_median,
+        {{ median('time_to_useful_response_seconds') }} as time_to_useful_response_seconds_median,
+        {{ median('time_to_useful_response_business_seconds') }} as time_to_useful_response_business_seconds_median,
+        {{ median('human_first_response_seconds') }} as human_first_response_seconds_median,
+        {{ median('human_first_response_business_seconds') }} as human_first_response_business_seconds_median,
+        avg(cast(tone_acknowledgment_score as {{ type_double() }})) as tone_acknowledgment_score_mean,
+        avg(cast(tone_clarity_score as {{ type_double() }})) as tone_clarity_score_mean,
+        avg(cast(tone_reassurance_score as {{ type_double() }})) as tone_reassurance_score_mean,
+        avg(cast(tone_accountability_score as {{ type_double() }})) as tone_accountability_score_mean,
+        avg(cast(tone_appropriateness_score as {{ type_double() }})) as tone_appropriateness_score_mean,
+        avg(tone_alignment_score) as tone_alignment_score_mean,
+        -- metric gaps closed (docs/metrics-map.md)
+        {{ count_where("has_escalation") }} as escalated_sessions,
+        {{ count_where("is_first_contact_resolved") }} as first_contact_resolved_sessions,
+        {{ count_where("micro_feedback_answer is not null") }} as micro_feedback_responses,
+        {{ count_where("micro_feedback_answer = 'yes'") }} as micro_feedback_yes_responses,
+        {{ count_where("resolution_kind = 'autonomous' and csat_score is not null") }}
+            as csat_responses_bot_resolved,
+        {{ count_where("resolution_kind = 'human_only' and csat_score is not null") }}
+            as csat_responses_human_only,
+        {{ count_where("has_silent_handoff") }} as silent_handoff_sessions,
+        {{ count_where("is_abandoned_after_handoff") }} as abandoned_after_handoff_sessions,
+        {{ count_where("human_first_response_seconds is not null") }} as human_responded_sessions,
+        {%- for reason in segment_day_handoff_reasons() %}
+        {{ count_where("first_handoff_reason = '" ~ reason ~ "'") }}
+            as handoff_reason_{{ reason }}_sessions,
+        {%- endfor %}
+        avg(case when resolution_kind = 'autonomous' then cast(csat_score as {{ type_double() }}) end)
+            as csat_mean_bot_resolved,
+        avg(case when resolution_kind = 'human_only' then cast(csat_score as {{ type_double() }}) end)
+            as csat_mean_human_only,
+        avg(handoff_context_completeness) as handoff_context_completeness_mean
+{%- endmacro %}
+
+{% macro segment_day_metric_columns() -%}
+        -- numerics: counts
+        sessions,
+        bot_handled_sessions,
+        resolved_sessions,
+        {%- for kind in segment_day_resolution_kinds() %}
+        {{ kind }}_sessions,
+        {%- endfor %}
+        escalated_bot_handled_sessions,
+        reopened_sessions,
+        repeat_contact_sessions,
+        durably_resolved_sessions,
+        csat_responses,
+        responded_sessions,
+        acknowledging_sessions,
+        rephrase_sessions,
+        sla_covered_sessions,
+        first_reply_sla_breached_sessions,
+        resolution_sla_breached_sessions,
+        escalated_sessions,
+        first_contact_resolved_sessions,
+        micro_feedback_responses,
+        micro_feedback_yes_responses,
+        csat_responses_bot_resolved,
+        csat_responses_human_only,
+        silent_handoff_sessions,
+        abandoned_after_handoff_sessions,
+        human_responded_sessions,
+
+        -- numerics: rates (fractions 0-1)
+        {{ safe_divide('bot_handled_sessions', 'sessions') }} as coverage_rate,
+        {{ safe_divide('resolved_sessions', 'sessions') }} as resolution_rate,
+        {%- for kind in segment_day_resolution_kinds() %}
+        {{ safe_divide(kind ~ '_sessions', 'sessions') }} as {{ kind }}_rate,
+        {%- endfor %}
+        {{ safe_divide('escalated_bot_handled_sessions', 'bot_handled_sessions') }}
+            as escalation_rate,
+        {{ safe_divide('reopened_sessions', 'resolved_sessions') }} as reopen_rate,
+        {{ safe_divide('repeat_contact_sessions', 'sessions') }} as repeat_contact_rate,
+        {{ safe_divide('durably_resolved_sessions', 'sessions') }} as durable_resolution_rate,
+        {{ safe_divide('csat_satisfied_responses', 'csat_responses') }} as csat_satisfied_rate,
+        {{ safe_divide('acknowledging_sessions', 'responded_sessions') }} as acknowledgement_rate,
+        {{ safe_divide('rephrase_sessions', 'sessions') }} as rephrase_rate,
+        {{ safe_divide('first_reply_sla_breached_sessions', 'sla_covered_sessions') }}
+            as first_reply_sla_breach_rate,
+        {{ safe_divide('resolution_sla_breached_sessions', 'sla_covered_sessions') }}
+            as resolution_sla_breach_rate,
+        {{ safe_divide('first_contact_resolved_sessions', 'sessions') }}
+            as first_contact_resolution_rate,
+        {{ safe_divide('micro_feedback_yes_responses', 'micro_feedback_responses') }}
+            as micro_feedback_yes_rate,
+        {{ safe_divide('silent_handoff_sessions', 'escalated_sessions') }} as silent_handoff_rate,
+        {{ safe_divide('abandoned_after_handoff_sessions', 'escalated_sessions') }}
+            as abandoned_after_handoff_rate,
+        {%- for reason in segment_day_handoff_reasons() %}
+        {{ safe_divide('handoff_reason_' ~ reason ~ '_sessions', 'escalated_sessions') }}
+            as handoff_reason_{{ reason }}_rate,
+        {%- endfor %}
+
+        -- numerics: durations (seconds) and scores
+        first_response_seconds_median,
+        first_response_seconds_mean,
+        time_to_resolution_seconds_median,
+        csat_mean,
+        first_response_business_seconds_median,
+        time_to_resolution_business_seconds_median,
+        time_to_useful_response_seconds_median,
+        time_to_useful_response_business_seconds_median,
+        human_first_response_seconds_median,
+        human_first_response_business_seconds_median,
+        tone_acknowledgment_score_mean,
+        tone_clarity_score_mean,
+        tone_reassurance_score_mean,
+        tone_accountability_score_mean,
+        tone_appropriateness_score_mean,
+        tone_alignment_score_mean,
+        csat_mean_bot_resolved,
+        csat_mean_human_only,
+        handoff_context_completeness_mean
+{%- endmacro %}
