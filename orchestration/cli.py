@@ -139,8 +139,11 @@ def export_environment(settings: Settings) -> None:
     os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse_dir / "dagster_home"))
     dagster_home = Path(os.environ["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True, exist_ok=True)
-    # An empty dagster.yaml means "the defaults, stored here"; without it Dagster warns.
-    (dagster_home / "dagster.yaml").touch()
+    instance_config = dagster_home / "dagster.yaml"
+    if not instance_config.exists():
+        from orchestration.defs.schedules import DAGSTER_INSTANCE_CONFIG
+
+        instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
 
 
 def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:

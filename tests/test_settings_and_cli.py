@@ -79,3 +79,21 @@ def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
     assert first is not None and first == landing_fingerprint(tmp_path)
     (tmp_path / "b.jsonl").write_text("{}\n")
     assert landing_fingerprint(tmp_path) != first
+
+
+def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path, monkeypatch):
+    from dagster import DagsterInstance
+
+    from orchestration.cli import export_environment
+    from orchestration.defs.schedules import WAREHOUSE_RUN_TAG, refresh_job
+
+    # export_environment writes these into os.environ; monkeypatch restores them afterwards.
+    for name in ("DAGSTER_HOME", "EMPATHY_WORKING_DB", "EMPATHY_PSEUDONYM_KEY"):
+        monkeypatch.setenv(name, str(tmp_path / "dagster_home"))
+    export_environment(
+        load_settings({"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": "k"})
+    )
+    with DagsterInstance.get() as instance:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert limits == [{"key": WAREHOUSE_RUN_TAG, "limit": 1}]
+    assert refresh_job.tags == {WAREHOUSE_RUN_TAG: "true"}

@@ -7,6 +7,17 @@ from dagster import AssetSelection, build_schedule_from_partitioned_job, define_
 from orchestration.defs.partitions import daily_partitions
 
 REFRESH_JOB_NAME = "refresh_warehouse"
+WAREHOUSE_RUN_TAG = "empathy_warehouse/writes_warehouse"
+# The instance config `make run` and `make dev` write: runs that the schedule, the sensor or the
+# UI start queue one at a time, since they all write one DuckDB file. (Terminal runs take the
+# file lock in orchestration/cli.py `refresh_lock` instead.)
+DAGSTER_INSTANCE_CONFIG = f"""\
+concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: {WAREHOUSE_RUN_TAG}
+        limit: 1
+"""
 
 refresh_job = define_asset_job(
     REFRESH_JOB_NAME,
@@ -16,6 +27,7 @@ refresh_job = define_asset_job(
     # Every step works on one DuckDB file, which one process writes at a time, and the steps
     # form a chain: separate processes would only add start-up cost. Overridable per run.
     config={"execution": {"config": {"in_process": {}}}},
+    tags={WAREHOUSE_RUN_TAG: "true"},
 )
 
 # 02:00 UTC leaves two hours for the helpdesk and bot platforms' midnight exports to land.
