@@ -39,7 +39,7 @@ from typing import Any
 DAY = "2026-10-05"
 
 
-def _event(
+def event(
     event_id: str,
     event_type: str,
     at: str,
@@ -51,7 +51,7 @@ def _event(
     **attributes: Any,
 ) -> dict[str, Any]:
     occurred_at = at if "T" in at else f"{DAY}T{at}Z"
-    event = {
+    fields = {
         "event_id": event_id,
         "event_type": event_type,
         "occurred_at": occurred_at,
@@ -62,7 +62,7 @@ def _event(
         "channel": channel,
         "attributes": attributes,
     }
-    return {key: value for key, value in event.items() if value is not None}
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 V1 = {"model_version": "v1", "prompt_id": "p1"}
@@ -76,7 +76,7 @@ FULL_SUMMARY = {
 
 FIRST_DELIVERY = [
     # S1: autonomous resolution, chat
-    _event(
+    event(
         "e-101",
         "session_started",
         "10:00:00",
@@ -87,7 +87,7 @@ FIRST_DELIVERY = [
         language="en",
         variant=V1,
     ),
-    _event(
+    event(
         "e-102",
         "message",
         "10:00:05",
@@ -97,7 +97,7 @@ FIRST_DELIVERY = [
         customer="c-1",
         channel="chat",
     ),
-    _event(
+    event(
         "e-103",
         "intent_classified",
         "10:00:10",
@@ -108,7 +108,7 @@ FIRST_DELIVERY = [
         severity="high",
         confidence=0.9,
     ),
-    _event(
+    event(
         "e-104",
         "message",
         "10:00:35",
@@ -120,7 +120,7 @@ FIRST_DELIVERY = [
         has_next_step=True,
         **V1,
     ),
-    _event(
+    event(
         "e-105",
         "resolved",
         "10:03:00",
@@ -130,7 +130,7 @@ FIRST_DELIVERY = [
         resolved_by="bot",
         confirmed_by_customer=True,
     ),
-    _event(
+    event(
         "e-106",
         "feedback_submitted",
         "10:04:00",
@@ -140,11 +140,11 @@ FIRST_DELIVERY = [
         kind="csat",
         score=5,
     ),
-    _event(
+    event(
         "e-107", "session_closed", "10:05:00", "S1", "system", channel="chat", reason="completed"
     ),
     # S2: assisted resolution, email, source-specific session start name
-    _event(
+    event(
         "e-201",
         "ticket.created",
         "09:00:00",
@@ -155,7 +155,7 @@ FIRST_DELIVERY = [
         language="es",
         variant=V2,
     ),
-    _event(
+    event(
         "e-202",
         "message",
         "09:01:00",
@@ -165,7 +165,7 @@ FIRST_DELIVERY = [
         customer="c-2",
         channel="email",
     ),
-    _event(
+    event(
         "e-203",
         "intent_classified",
         "09:02:00",
@@ -175,7 +175,7 @@ FIRST_DELIVERY = [
         intent="refund_request",
         severity="medium",
     ),
-    _event(
+    event(
         "e-204",
         "message",
         "09:10:00",
@@ -185,7 +185,7 @@ FIRST_DELIVERY = [
         channel="email",
         **V2,
     ),
-    _event(
+    event(
         "e-205",
         "escalated",
         "09:20:00",
@@ -195,10 +195,10 @@ FIRST_DELIVERY = [
         reason="customer_request",
         summary={"issue_summary": "refund", "customer_emotion": "frustrated"},
     ),
-    _event("e-206", "agent_joined", "09:30:00", "S2", "agent", channel="email"),
-    _event("e-207", "message", "10:00:00", "S2", "agent", "Hola, soy Ana.", channel="email"),
-    _event("e-208", "resolved", "11:00:00", "S2", "agent", channel="email", resolved_by="agent"),
-    _event(
+    event("e-206", "agent_joined", "09:30:00", "S2", "agent", channel="email"),
+    event("e-207", "message", "10:00:00", "S2", "agent", "Hola, soy Ana.", channel="email"),
+    event("e-208", "resolved", "11:00:00", "S2", "agent", channel="email", resolved_by="agent"),
+    event(
         "e-209",
         "feedback_submitted",
         "11:05:00",
@@ -209,7 +209,7 @@ FIRST_DELIVERY = [
         score=3,
     ),
     # S3: abandoned, no session_started
-    _event(
+    event(
         "e-301",
         "message",
         "12:00:00",
@@ -219,7 +219,7 @@ FIRST_DELIVERY = [
         customer="c-3",
         channel="chat",
     ),
-    _event(
+    event(
         "e-302",
         "intent_classified",
         "12:00:01",
@@ -229,11 +229,11 @@ FIRST_DELIVERY = [
         intent="outage",
         severity="critical",
     ),
-    _event(
+    event(
         "e-303", "session_closed", "12:30:00", "S3", "system", channel="chat", reason="abandoned"
     ),
     # S4: human only, social, reopened two days later
-    _event(
+    event(
         "e-401",
         "session_started",
         "14:00:00",
@@ -243,7 +243,7 @@ FIRST_DELIVERY = [
         channel="social",
         language="en",
     ),
-    _event(
+    event(
         "e-402",
         "message",
         "14:00:30",
@@ -253,7 +253,7 @@ FIRST_DELIVERY = [
         customer="c-1",
         channel="social",
     ),
-    _event(
+    event(
         "e-403",
         "intent_classified",
         "14:00:31",
@@ -263,11 +263,11 @@ FIRST_DELIVERY = [
         intent="account_lockout",
         severity="low",
     ),
-    _event(
+    event(
         "e-404", "message", "14:10:00", "S4", "agent", "Let me unlock it for you.", channel="social"
     ),
-    _event("e-405", "resolved", "14:30:00", "S4", "agent", channel="social", resolved_by="agent"),
-    _event(
+    event("e-405", "resolved", "14:30:00", "S4", "agent", channel="social", resolved_by="agent"),
+    event(
         "e-406",
         "reopened",
         "2026-10-07T09:00:00Z",
@@ -277,7 +277,7 @@ FIRST_DELIVERY = [
         reason="still locked",
     ),
     # S5: unresolved, silent handoff, in-app
-    _event(
+    event(
         "e-501",
         "session_started",
         "20:00:00",
@@ -288,7 +288,7 @@ FIRST_DELIVERY = [
         language="en",
         variant=V1,
     ),
-    _event(
+    event(
         "e-502",
         "message",
         "20:00:05",
@@ -298,7 +298,7 @@ FIRST_DELIVERY = [
         customer="c-1",
         channel="in_app",
     ),
-    _event(
+    event(
         "e-503",
         "intent_classified",
         "20:00:06",
@@ -308,8 +308,8 @@ FIRST_DELIVERY = [
         intent="billing_dispute",
         severity="high",
     ),
-    _event("e-504", "message", "20:00:20", "S5", "bot", "Let me check.", channel="in_app", **V1),
-    _event(
+    event("e-504", "message", "20:00:20", "S5", "bot", "Let me check.", channel="in_app", **V1),
+    event(
         "e-505",
         "escalated",
         "20:01:00",
@@ -323,7 +323,7 @@ FIRST_DELIVERY = [
 
 RESENT_EVENT = FIRST_DELIVERY[3]  # S1's bot reply, delivered again
 MALFORMED_LINE = '{"event_id": "e-900", "event_type": "message", '
-UNMAPPED_EVENT = _event("e-901", "bot.thought", "10:00:30", "S1", "bot", channel="chat")
+UNMAPPED_EVENT = event("e-901", "bot.thought", "10:00:30", "S1", "bot", channel="chat")
 
 
 def write_deliveries(landing_dir: Path) -> None:

@@ -33,41 +33,16 @@ import pytest
 
 from orchestration.run_log import read_run_log
 from tests.conftest import cli_environment, query, run_cli
+from tests.handmade_events import DAY, event
 
-DAY = "2026-10-05"
 LIMIT = "0.10"
 
 
-def _event(
-    event_id,
-    event_type,
-    time,
-    session,
-    actor=None,
-    text=None,
-    customer=None,
-    channel=None,
-    **attributes,
-):
-    event = {
-        "event_id": event_id,
-        "event_type": event_type,
-        "occurred_at": f"{DAY}T{time}Z",
-        "session_id": session,
-        "actor_type": actor,
-        "text": text,
-        "customer_id": customer,
-        "channel": channel,
-        "attributes": attributes,
-    }
-    return {key: value for key, value in event.items() if value is not None}
-
-
 EDGE_CASES = [
-    _event("n1-1", "message", "08:00:00", "N1", "customer", "My invoice is wrong", "c-n1", "chat"),
-    _event("n1-2", "message", "08:00:30", "N1", "bot", "Let me check that.", channel="chat"),
-    _event("n1-3", "resolved", "08:05:00", "N1", "bot", resolved_by="bot"),
-    _event(
+    event("n1-1", "message", "08:00:00", "N1", "customer", "My invoice is wrong", "c-n1", "chat"),
+    event("n1-2", "message", "08:00:30", "N1", "bot", "Let me check that.", channel="chat"),
+    event("n1-3", "resolved", "08:05:00", "N1", "bot", resolved_by="bot"),
+    event(
         "n2-1",
         "intent_classified",
         "09:00:00",
@@ -77,9 +52,9 @@ EDGE_CASES = [
         intent="billing_question",
         severity="low",
     ),
-    _event("n2-2", "message", "09:00:10", "N2", "bot", "Your renewal is due.", channel="email"),
-    _event("n2-3", "session_closed", "09:10:00", "N2", "system", reason="abandoned"),
-    _event(
+    event("n2-2", "message", "09:00:10", "N2", "bot", "Your renewal is due.", channel="email"),
+    event("n2-3", "session_closed", "09:10:00", "N2", "system", reason="abandoned"),
+    event(
         "k1-1",
         "session_started",
         "10:00:00",
@@ -89,17 +64,17 @@ EDGE_CASES = [
         channel="chat",
         language="en",
     ),
-    _event("k1-2", "message", "09:59:50", "K1", "bot", "Hello! How can I help?", channel="chat"),
-    _event("k1-3", "message", "10:00:05", "K1", "customer", "The app crashes", "c-k1", "chat"),
-    _event("k1-4", "message", "10:00:40", "K1", "bot", "Please update to 4.2.", channel="chat"),
-    _event("k1-5", "resolved", "10:02:00", "K1", "bot", resolved_by="bot"),
+    event("k1-2", "message", "09:59:50", "K1", "bot", "Hello! How can I help?", channel="chat"),
+    event("k1-3", "message", "10:00:05", "K1", "customer", "The app crashes", "c-k1", "chat"),
+    event("k1-4", "message", "10:00:40", "K1", "bot", "Please update to 4.2.", channel="chat"),
+    event("k1-5", "resolved", "10:02:00", "K1", "bot", resolved_by="bot"),
 ]
 BAD_DELIVERY_LINES = [
-    json.dumps(_event("b1-1", "session_started", "13:00:00", "B1", "customer", customer="c-b1")),
-    json.dumps(_event("b1-2", "message", "13:00:05", "B1", "customer", "hello", "c-b1")),
+    json.dumps(event("b1-1", "session_started", "13:00:00", "B1", "customer", customer="c-b1")),
+    json.dumps(event("b1-2", "message", "13:00:05", "B1", "customer", "hello", "c-b1")),
     '{"event_id": "b1-3", "event_type": "message"',  # cut off: not valid JSON
     json.dumps({"event_id": "b1-4", "event_type": "message", "session_id": "B1"}),  # no time
-    json.dumps({**_event("b1-5", "message", "13:01:00", "B1"), "occurred_at": "13:01"}),
+    json.dumps({**event("b1-5", "message", "13:01:00", "B1"), "occurred_at": "13:01"}),
     "[1, 2, 3]",  # not an object
 ]
 

@@ -9,6 +9,7 @@ from math import sqrt
 
 import pytest
 
+from orchestration.publish import PUBLISHED_MARTS
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.synthetic.generator import (
     CONTROL_MODEL,
@@ -25,16 +26,6 @@ START = date(2026, 10, 10)
 DAYS = 14
 # Sessions are ~10 events, the bot handles ~88% of them, the arms split 50/50: about 2,600
 # bot-handled sessions per model version.
-NEW_MARTS = (
-    "scorecard_segment_daily",
-    "scorecard_balance_flags",
-    "experiment_comparisons",
-    "qa_review_queue",
-    "qa_calibration",
-    "qa_calibration_disagreements",
-    "recurring_issues_weekly",
-    "metric_dictionary",
-)
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +138,7 @@ def test_qa_review_queue_is_stable_and_keeps_its_quotas(working):
     assert failures_share > population_share  # failures are over-sampled
 
 
-@pytest.mark.parametrize("mart", NEW_MARTS)
+@pytest.mark.parametrize("mart", PUBLISHED_MARTS)
 def test_great_expectations_suite_passes_on_generated_data(generated_warehouse, mart):
     from orchestration.quality.validation import validate_table
 
