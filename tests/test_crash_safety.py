@@ -40,7 +40,7 @@ from orchestration.publish import PUBLISHED_MARTS, TEMPORARY_MARKER, TEST_PAUSE_
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.summary import channel_summary
 from tests.conftest import TEST_PSEUDONYM_KEY, pipeline_environment
-from tests.handmade_events import V1, _event
+from tests.handmade_events import V1, event
 
 NEXT_DAY = "2026-10-06"
 
@@ -54,7 +54,7 @@ def _at(clock: str) -> str:
 # (time to resolution 120 s). Chat after it: S1 (35 s, resolved), S3 (no response, not
 # resolved), S6 (45 s, resolved): 3 sessions, resolution rate 2/3, median first response 40 s.
 NEXT_DAY_EVENTS = [
-    _event(
+    event(
         "e-601",
         "session_started",
         _at("08:00:00"),
@@ -65,7 +65,7 @@ NEXT_DAY_EVENTS = [
         language="en",
         variant=V1,
     ),
-    _event(
+    event(
         "e-602",
         "message",
         _at("08:00:05"),
@@ -75,7 +75,7 @@ NEXT_DAY_EVENTS = [
         customer="c-6",
         channel="chat",
     ),
-    _event(
+    event(
         "e-603",
         "intent_classified",
         _at("08:00:06"),
@@ -85,7 +85,7 @@ NEXT_DAY_EVENTS = [
         intent="refund_request",
         severity="medium",
     ),
-    _event(
+    event(
         "e-604",
         "message",
         _at("08:00:45"),
@@ -96,8 +96,8 @@ NEXT_DAY_EVENTS = [
         has_next_step=True,
         **V1,
     ),
-    _event("e-605", "resolved", _at("08:02:00"), "S6", "bot", channel="chat", resolved_by="bot"),
-    _event(
+    event("e-605", "resolved", _at("08:02:00"), "S6", "bot", channel="chat", resolved_by="bot"),
+    event(
         "e-606",
         "session_closed",
         _at("08:03:00"),

@@ -40,7 +40,7 @@ import pytest
 from orchestration.publish import PUBLISHED_MARTS
 from orchestration.synthetic.generator import DefectRates, write_landing
 from tests.conftest import pipeline_environment
-from tests.handmade_events import V1, V2, _event
+from tests.handmade_events import V1, V2, event
 
 DAYS = ("2026-10-01", "2026-10-02", "2026-10-03")
 LOOKBACK_DAYS = 3  # dbt_project.yml: session_lookback_days
@@ -57,7 +57,7 @@ MARTS_WITH_ROWS = (
 
 def _l1_start() -> list[dict]:
     return [
-        _event(
+        event(
             "e-L1-1",
             "session_started",
             "2026-09-26T10:00:00Z",
@@ -68,7 +68,7 @@ def _l1_start() -> list[dict]:
             language="en",
             variant=V1,
         ),
-        _event(
+        event(
             "e-L1-2",
             "message",
             "2026-09-26T10:00:05Z",
@@ -78,7 +78,7 @@ def _l1_start() -> list[dict]:
             customer="c-L1",
             channel="chat",
         ),
-        _event(
+        event(
             "e-L1-3",
             "intent_classified",
             "2026-09-26T10:00:06Z",
@@ -88,7 +88,7 @@ def _l1_start() -> list[dict]:
             intent="billing_dispute",
             severity="high",
         ),
-        _event(
+        event(
             "e-L1-4",
             "message",
             "2026-09-26T10:00:30Z",
@@ -98,7 +98,7 @@ def _l1_start() -> list[dict]:
             channel="chat",
             **V1,
         ),
-        _event(
+        event(
             "e-L1-5",
             "resolved",
             "2026-09-26T10:02:00Z",
@@ -107,7 +107,7 @@ def _l1_start() -> list[dict]:
             channel="chat",
             resolved_by="bot",
         ),
-        _event(
+        event(
             "e-L1-6",
             "session_closed",
             "2026-09-26T10:03:00Z",
@@ -120,7 +120,7 @@ def _l1_start() -> list[dict]:
 
 
 def _l1_late() -> list[dict]:
-    csat = _event(
+    csat = event(
         "e-L1-7",
         "feedback_submitted",
         "2026-09-26T10:05:00Z",
@@ -137,7 +137,7 @@ def _l1_late() -> list[dict]:
 def _l2_whole_session() -> list[dict]:
     at = "2026-09-27T{}Z".format
     return [
-        _event(
+        event(
             "e-L2-1",
             "session_started",
             at("15:00:00"),
@@ -148,7 +148,7 @@ def _l2_whole_session() -> list[dict]:
             language="en",
             variant=V2,
         ),
-        _event(
+        event(
             "e-L2-2",
             "message",
             at("15:00:10"),
@@ -158,7 +158,7 @@ def _l2_whole_session() -> list[dict]:
             customer="c-L2",
             channel="email",
         ),
-        _event(
+        event(
             "e-L2-3",
             "intent_classified",
             at("15:00:11"),
@@ -168,10 +168,10 @@ def _l2_whole_session() -> list[dict]:
             intent="refund_request",
             severity="medium",
         ),
-        _event(
+        event(
             "e-L2-4", "message", at("15:00:50"), "L2", "bot", "Checking.", channel="email", **V2
         ),
-        _event(
+        event(
             "e-L2-5",
             "escalated",
             at("15:01:00"),
@@ -181,9 +181,9 @@ def _l2_whole_session() -> list[dict]:
             reason="customer_request",
             summary={"issue_summary": "refund", "customer_emotion": "calm"},
         ),
-        _event("e-L2-6", "agent_joined", at("15:05:00"), "L2", "agent", channel="email"),
-        _event("e-L2-7", "message", at("15:06:00"), "L2", "agent", "Done.", channel="email"),
-        _event(
+        event("e-L2-6", "agent_joined", at("15:05:00"), "L2", "agent", channel="email"),
+        event("e-L2-7", "message", at("15:06:00"), "L2", "agent", "Done.", channel="email"),
+        event(
             "e-L2-8",
             "resolved",
             at("15:30:00"),
@@ -251,13 +251,19 @@ def _differences(left: Path, right: Path, table: str) -> tuple[int, int, int]:
         connection.execute(f"attach '{left}' as l (read_only)")
         connection.execute(f"attach '{right}' as r (read_only)")
         columns = [
-            name
-            for (name,) in connection.execute(
-                f"select column_name from (describe l.{table})"
+            (name, column_type)
+            for (name, column_type) in connection.execute(
+                f"select column_name, column_type from (describe l.{table})"
             ).fetchall()
             if not name.endswith("loaded_at")
         ]
-        picked = ", ".join(f'"{name}"' for name in columns)
+        # Parallel aggregation adds floats in no fixed order, so a mean can differ in its last
+        # bit between two builds of the same rows (3.5599999999999996 vs 3.56): compare doubles
+        # to 9 decimals, everything else exactly.
+        picked = ", ".join(
+            f'round("{name}", 9)' if column_type in ("DOUBLE", "FLOAT") else f'"{name}"'
+            for name, column_type in columns
+        )
         (rows,) = connection.execute(f"select count(*) from l.{table}").fetchone()
         (only_left,) = connection.execute(
             f"select count(*) from (select {picked} from l.{table} "
