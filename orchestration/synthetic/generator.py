@@ -18,6 +18,7 @@ import csv
 import gzip
 import math
 import os
+from abc import ABC, abstractmethod
 from bisect import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -1204,7 +1205,7 @@ _ENVELOPE = itemgetter(*ENVELOPE_FIELDS)  # event dict -> row tuple, in column o
 _ENVELOPE_HEAD = itemgetter(*ENVELOPE_FIELDS[:-1])  # every column but attributes
 
 
-class _FileWriter:
+class _FileWriter(ABC):
     """Writes one landing file under a dot-name and renames it into place on close."""
 
     def __init__(self, target: Path) -> None:
@@ -1212,14 +1213,14 @@ class _FileWriter:
         self.partial = target.with_name(f".{target.name}.partial")
         self.records = 0
 
-    def write(self, event: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def write(self, event: dict[str, Any]) -> None: ...
 
-    def write_malformed(self, event: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def write_malformed(self, event: dict[str, Any]) -> None: ...
 
-    def finish(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def finish(self) -> None: ...
 
     def close(self) -> int:
         self.finish()
