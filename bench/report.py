@@ -8,7 +8,7 @@ STAGE_ORDER = (
     ("load", "load (loader.load_landing)"),
     ("dbt_build", "dbt build (raw CLI)"),
     ("dbt_build_dagster", "dbt build (through Dagster)"),
-    ("validate", "GE validation (5 marts)"),
+    ("validate", "GE validation (every published mart)"),
     ("publish", "publish"),
     ("job", "whole job (run_refresh)"),
     ("baseline", "BASELINE (bench/baseline.sql)"),
