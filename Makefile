@@ -18,7 +18,9 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 run: $(VENV)/.synced
 	$(BIN)/python -m orchestration run
 
+# The PostgreSQL portability test needs the server binaries (it starts its own cluster).
 test: $(VENV)/.synced
+	bash .ci/install-postgresql
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.synced
