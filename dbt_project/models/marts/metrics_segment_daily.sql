@@ -7,7 +7,7 @@
     macros/segment_day_metrics.sql, shared with the rollup levels of scorecard_segment_daily.
 #}
 
-{%- set segment_columns = ['channel', 'intent', 'severity', 'language', 'model_version', 'prompt_id'] -%}
+{%- set segment_columns = segment_columns() -%}
 {#- segment_day_id = hash of 'date|channel|intent|severity|language|model_version|prompt_id' -#}
 {%- set segment_key_parts = ['cast(session_date as ' ~ dbt.type_string() ~ ')'] -%}
 {%- for column in segment_columns -%}

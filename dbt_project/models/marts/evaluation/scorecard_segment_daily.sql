@@ -27,7 +27,7 @@
 #}
 
 {%- set scorecard_metrics = scorecard_setting('scorecard_metrics') -%}
-{%- set segment_columns = ['channel', 'intent', 'severity', 'language', 'model_version', 'prompt_id'] -%}
+{%- set segment_columns = segment_columns() -%}
 {%- set rollup_levels = ['overall'] + segment_columns -%}
 {#- full rows keep the keys of metrics_segment_daily; rollup keys start with the level -#}
 {%- set segment_key_parts = [] -%}
