@@ -24,3 +24,50 @@
 {% macro trino__json_text(column, path) -%}
     json_extract_scalar({{ column }}, '$.{{ path | join(".") }}')
 {%- endmacro %}
+
+{#
+    json_texts(column, paths): the scalars at several paths of a JSON text column as one array
+    of text, in the order of `paths`; read an element with array_item(array, position), 1-based.
+    On DuckDB the document is parsed once for all paths: staging reads ~30 attributes per event
+    and parsing once per attribute was most of its cost (bench/README.md).
+    Example: json_texts('attributes', [['language'], ['variant', 'model_version']]).
+#}
+{% macro json_texts(column, paths) -%}
+    {{ return(adapter.dispatch('json_texts', 'empathy_warehouse')(column, paths)) }}
+{%- endmacro %}
+
+{% macro default__json_texts(column, paths) -%}
+    array[
+        {%- for path in paths %}
+        {{ json_text(column, path) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ]
+{%- endmacro %}
+
+{% macro duckdb__json_texts(column, paths) -%}
+    json_extract_string({{ column }}, [
+        {%- for path in paths -%}
+        '$.{{ path | join(".") }}'{{ ", " if not loop.last }}
+        {%- endfor -%}
+    ])
+{%- endmacro %}
+
+{% macro spark__json_texts(column, paths) -%}
+    array(
+        {%- for path in paths %}
+        {{ json_text(column, path) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro array_item(array, position) -%}
+    {{ return(adapter.dispatch('array_item', 'empathy_warehouse')(array, position)) }}
+{%- endmacro %}
+
+{% macro default__array_item(array, position) -%}
+    {{ array }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__array_item(array, position) -%}
+    element_at({{ array }}, {{ position }})
+{%- endmacro %}

@@ -1,10 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='session_id',
+        on_schema_change='fail'
+    )
+}}
+
 {#
-    Materialized as a table (not a view) on purpose: it is read by int_session_facts,
-    fct_messages, fct_escalations (twice) and their tests. As a view each of them re-ran the
-    JSON parsing of staging and this model's window sort over every event; as a table that
-    happens once per build (bench/README.md: the "double scan").
+    Incremental, not a view: it is read by int_session_facts, fct_messages, fct_escalations
+    (twice) and their tests, and its window sort over every event is the costliest step of a
+    build. A run re-derives the sessions of macros/sessions_to_refresh.sql (the same rule as
+    int_session_facts) from all their events, so event_sequence_number stays exact.
 #}
-{{ config(materialized='table') }}
 
 {#
     Mapped support events placed in their session: canonical event_type, actor flags and the
@@ -18,6 +26,12 @@ with
 events as (
 
     select * from {{ ref('stg_support__events') }}
+
+),
+
+events_in_scope as (
+
+    {{ events_to_rederive('events', built_started_at='occurred_at', built_loaded_at='loaded_at') }}
 
 ),
 
@@ -75,7 +89,7 @@ final as (
         occurred_at,
         loaded_at
 
-    from events
+    from events_in_scope
 
 )
 

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='session_id',
+        on_schema_change='fail'
+    )
+}}
 
 {#
     One row per customer, bot or agent message with the text-derived signals the leading
@@ -19,8 +26,10 @@
         (transfer quality: after a handoff the customer restates the question they asked the
         bot, often with "talk to a human" in between, so "consecutive" would miss it; and a
         short follow-up such as "I tried that already." said twice is not a restated issue).
-    Lexicon matching: lower-cased text contains the phrase (substring). A table, not a view:
-    three models read it and the word split is the costly part.
+    Lexicon matching: lower-cased text contains the phrase (substring). Incremental, not a
+    view: three models read it and the lexicon matching and word split cost most of a build. A
+    run re-derives the sessions of macros/sessions_to_refresh.sql (the rule of
+    int_session_facts) from all their messages, so sequence numbers and similarities stay exact.
 #}
 
 {%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] -%}
@@ -31,6 +40,12 @@ with
 events as (
 
     select * from {{ ref('stg_support__events') }}
+
+),
+
+events_in_scope as (
+
+    {{ events_to_rederive('events', built_started_at='sent_at', built_loaded_at='loaded_at') }}
 
 ),
 
@@ -65,11 +80,12 @@ messages as (
         events.has_next_step,
         events.is_rephrase,
         events.occurred_at,
+        events.loaded_at,
         row_number() over (
             partition by events.session_id
             order by events.occurred_at, events.event_id
         ) as message_sequence_number
-    from events
+    from events_in_scope as events
     left join session_facts
         on events.session_id = session_facts.session_id
     where
@@ -269,7 +285,8 @@ final as (
         end as is_customer_repeat,
 
         -- timestamps
-        messages.occurred_at as sent_at
+        messages.occurred_at as sent_at,
+        messages.loaded_at
 
     from messages
     left join next_step_hits

@@ -18,19 +18,12 @@
     classification refines an earlier one). close_reason: the last session_closed. csat_score /
     micro_feedback_answer: the last feedback of that kind. resolved_by: the first resolved event.
 
-    Incremental rule (delete+insert on session_id): a run re-derives, from ALL their events,
-      (a) the sessions with an event that occurred on or after the refresh window start:
-          var refresh_date (the Dagster partition day) minus session_lookback_days days, or,
-          without refresh_date, the newest started_at already in this table minus
-          session_lookback_days days. Every session that started in the window has its start
-          event in the window, so this covers "sessions started in the window" (plus sessions
-          that started earlier and are still active, which is harmless: they are recomputed from
-          all their events);
-      (b) every session with an event loaded at or after the newest last_loaded_at in this table
-          (late data, whatever its occurred_at).
-    A session outside (a) and (b) received no event since the last build, so its stored row
-    equals what a full rebuild would compute. Rebuild with --full-refresh after changing the
-    event_type_mapping seed or this model's logic.
+    Incremental (delete+insert on session_id): a run re-derives, from all their events, the
+    sessions of macros/sessions_to_refresh.sql: those with an event in the lookback window of
+    the refresh date, or loaded since the last build (late data of any age). Any other session
+    received no event since the last build, so its stored row equals what a full rebuild would
+    compute. Rebuild with --full-refresh after changing the event_type_mapping seed or this
+    model's logic.
 #}
 
 {%- set precedence_attributes = ['customer_key', 'channel', 'language', 'model_version', 'prompt_id'] -%}
@@ -39,9 +32,6 @@
     "case when event_type = 'session_started' then 0 else 1 end", 'occurred_at', 'event_id'] -%}
 {%- set chronological_order = ['occurred_at', 'event_id'] -%}
 {%- set classified_with_intent = "event_type = 'intent_classified' and intent is not null" -%}
-{%- set refresh_date = var('refresh_date', none) -%}
-{%- set has_refresh_date = refresh_date is not none
-    and (refresh_date | string | trim | lower) not in ('', 'none', 'null') -%}
 
 with
 
@@ -51,68 +41,11 @@ events as (
 
 ),
 
-{% if is_incremental() %}
-
-built_sessions as (
-
-    select
-        max(started_at) as max_started_at,
-        max(last_loaded_at) as max_loaded_at
-    from {{ this }}
-
-),
-
-refresh_window as (
-
-    select
-        {% if has_refresh_date -%}
-        {{ dbt.dateadd(
-            'day',
-            -1 * var('session_lookback_days'),
-            "cast('" ~ (refresh_date | string | trim) ~ "' as " ~ dbt.type_timestamp() ~ ")"
-        ) }} as refresh_from,
-        {%- else -%}
-        {{ dbt.dateadd('day', -1 * var('session_lookback_days'), 'max_started_at') }}
-            as refresh_from,
-        {%- endif %}
-        max_loaded_at
-    from built_sessions
-
-),
-
-sessions_to_refresh as (
-
-    select distinct events.session_id
-    from events
-    cross join refresh_window
-    where
-        -- (a) the lookback window
-        events.occurred_at >= refresh_window.refresh_from
-        -- (b) late data: loaded since the last build
-        or events.loaded_at >= refresh_window.max_loaded_at
-        -- an empty table: build everything
-        or refresh_window.max_loaded_at is null
-
-),
-
 events_in_scope as (
 
-    select events.*
-    from events
-    inner join sessions_to_refresh
-        on events.session_id = sessions_to_refresh.session_id
+    {{ events_to_rederive('events', built_started_at='started_at', built_loaded_at='last_loaded_at') }}
 
 ),
-
-{% else %}
-
-events_in_scope as (
-
-    select * from events
-
-),
-
-{% endif %}
 
 session_aggregates as (
 

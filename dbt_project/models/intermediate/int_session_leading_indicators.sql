@@ -1,3 +1,7 @@
+{#- A table, not a view: fct_sessions and two data tests read it, and as a view each of them
+    re-ran its joins over every message. -#}
+{{ config(materialized='table') }}
+
 {#
     One row per session with the leading indicators that need messages, business hours or SLA
     targets; fct_sessions joins it on session_id. Definitions (metrics.md "Leading indicators"):

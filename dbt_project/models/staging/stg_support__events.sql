@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail'
+    )
+}}
+
 {#
     One row per raw support event: canonical event type, typed attributes, pseudonymised
     customer, redacted text. The only model that reads raw.events; raw customer_id and raw text
@@ -8,16 +16,56 @@
     downstream model sees one vocabulary. It is a left join so an unknown type is kept
     (canonical_event_type null, is_mapped_event_type false) and surfaced by
     mon_unmapped_event_types, never dropped.
+
+    Incremental (append), not a view: parsing the JSON attributes, hashing and redacting are
+    the costliest per-event work of the build, and four models and several tests read this
+    one. raw.events is append-only (the loader never updates or deletes; re-deliveries are
+    rejected as duplicates), so each run adds the loads this table has not seen (load_id) and
+    every event is parsed once in its life. Rebuild with --full-refresh after changing the
+    event_type_mapping seed or the pseudonym key, as for int_session_facts.
 #}
 
 {%- set summary_parts = ['issue_summary', 'customer_emotion', 'attempted_solutions', 'metadata'] -%}
 {%- set qa_dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] -%}
+{#- every attribute read, by column name: parsed in one pass (json_texts), read by position -#}
+{%- set attribute_paths = {
+    'language': ['language'],
+    'model_version': ['model_version'],
+    'variant_model_version': ['variant', 'model_version'],
+    'prompt_id': ['prompt_id'],
+    'variant_prompt_id': ['variant', 'prompt_id'],
+    'intent': ['intent'],
+    'severity': ['severity'],
+    'reason': ['reason'],
+    'resolved_by': ['resolved_by'],
+    'kind': ['kind'],
+    'answer': ['answer'],
+    'target_message_id': ['target_message_id'],
+    'tone_tags': ['tone_tags'],
+    'confidence': ['confidence'],
+    'sentiment': ['sentiment'],
+    'score': ['score'],
+    'has_next_step': ['has_next_step'],
+    'human_edited': ['human_edited'],
+    'human_approved': ['human_approved'],
+    'is_rephrase': ['is_rephrase'],
+    'confirmed_by_customer': ['confirmed_by_customer'],
+} -%}
+{%- for dimension in qa_dimensions -%}
+    {%- do attribute_paths.update({'score_' ~ dimension: ['scores', dimension]}) -%}
+{%- endfor -%}
+{%- for part in summary_parts -%}
+    {%- do attribute_paths.update({'summary_' ~ part: ['summary', part]}) -%}
+{%- endfor %}
 
 with
 
 source_events as (
 
     select * from {{ source('raw', 'events') }}
+    {% if is_incremental() -%}
+    where load_id not in (select distinct load_id from {{ this }})
+    {%- endif %}
 
 ),
 
@@ -31,10 +79,22 @@ mapped as (
 
     select
         source_events.*,
-        event_type_mapping.canonical_event_type
+        event_type_mapping.canonical_event_type,
+        {{ json_texts('attributes', attribute_paths.values() | list) }} as attribute_values
     from source_events
     left join event_type_mapping
         on trim(source_events.event_type) = event_type_mapping.source_event_type
+
+),
+
+attributes as (
+
+    select
+        mapped.*,
+        {%- for name in attribute_paths %}
+        {{ array_item('attribute_values', loop.index) }} as attribute_{{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from mapped
 
 ),
 
@@ -55,56 +115,50 @@ final as (
         lower(trim(actor_type)) as actor_type,
         -- session_started carries language and the A/B variant; messages carry their own
         -- model_version / prompt_id at the top level.
-        lower(trim({{ json_text('attributes', ['language']) }})) as language,
-        coalesce(
-            {{ json_text('attributes', ['model_version']) }},
-            {{ json_text('attributes', ['variant', 'model_version']) }}
-        ) as model_version,
-        coalesce(
-            {{ json_text('attributes', ['prompt_id']) }},
-            {{ json_text('attributes', ['variant', 'prompt_id']) }}
-        ) as prompt_id,
-        lower(trim({{ json_text('attributes', ['intent']) }})) as intent,
-        lower(trim({{ json_text('attributes', ['severity']) }})) as severity,
+        lower(trim(attribute_language)) as language,
+        coalesce(attribute_model_version, attribute_variant_model_version) as model_version,
+        coalesce(attribute_prompt_id, attribute_variant_prompt_id) as prompt_id,
+        lower(trim(attribute_intent)) as intent,
+        lower(trim(attribute_severity)) as severity,
         -- escalated: handoff reason; reopened: reopen reason; session_closed: close reason
-        lower(trim({{ json_text('attributes', ['reason']) }})) as reason,
-        lower(trim({{ json_text('attributes', ['resolved_by']) }})) as resolved_by,
-        lower(trim({{ json_text('attributes', ['kind']) }})) as feedback_kind,
-        lower(trim({{ json_text('attributes', ['answer']) }})) as feedback_answer,
-        {{ json_text('attributes', ['target_message_id']) }} as qa_target_message_id,
+        lower(trim(attribute_reason)) as reason,
+        lower(trim(attribute_resolved_by)) as resolved_by,
+        lower(trim(attribute_kind)) as feedback_kind,
+        lower(trim(attribute_answer)) as feedback_answer,
+        attribute_target_message_id as qa_target_message_id,
         -- upstream tone tags of a bot message as JSON array text, e.g. ["apologetic","cheerful"]
-        {{ json_text('attributes', ['tone_tags']) }} as tone_tags,
+        attribute_tone_tags as tone_tags,
         {{ redact_text('text') }} as text_redacted,
         source_file,
 
         -- numerics
         source_line,
         length(text) as text_length_chars,
-        {{ try_cast_as(json_text('attributes', ['confidence']), type_double()) }} as confidence,
-        {{ try_cast_as(json_text('attributes', ['sentiment']), type_double()) }} as sentiment,
+        {{ try_cast_as('attribute_confidence', type_double()) }} as confidence,
+        {{ try_cast_as('attribute_sentiment', type_double()) }} as sentiment,
         cast(
-            {{ try_cast_as(json_text('attributes', ['score']), type_double()) }}
+            {{ try_cast_as('attribute_score', type_double()) }}
             as {{ dbt.type_int() }}
         ) as feedback_score,
         {%- for dimension in qa_dimensions %}
         cast(
-            {{ try_cast_as(json_text('attributes', ['scores', dimension]), type_double()) }}
+            {{ try_cast_as('attribute_score_' ~ dimension, type_double()) }}
             as {{ dbt.type_int() }}
         ) as qa_{{ dimension }}_score,
         {%- endfor %}
 
         -- booleans
         canonical_event_type is not null as is_mapped_event_type,
-        {{ try_cast_as(json_text('attributes', ['has_next_step']), 'boolean') }} as has_next_step,
-        {{ try_cast_as(json_text('attributes', ['human_edited']), 'boolean') }} as is_human_edited,
-        {{ try_cast_as(json_text('attributes', ['human_approved']), 'boolean') }} as is_human_approved,
+        {{ try_cast_as('attribute_has_next_step', 'boolean') }} as has_next_step,
+        {{ try_cast_as('attribute_human_edited', 'boolean') }} as is_human_edited,
+        {{ try_cast_as('attribute_human_approved', 'boolean') }} as is_human_approved,
         -- optional upstream tag: the customer message repeats an earlier question (null when absent)
-        {{ try_cast_as(json_text('attributes', ['is_rephrase']), 'boolean') }} as is_rephrase,
-        {{ try_cast_as(json_text('attributes', ['confirmed_by_customer']), 'boolean') }}
+        {{ try_cast_as('attribute_is_rephrase', 'boolean') }} as is_rephrase,
+        {{ try_cast_as('attribute_confirmed_by_customer', 'boolean') }}
             as is_confirmed_by_customer,
         {%- for part in summary_parts %}
         coalesce(
-            trim({{ json_text('attributes', ['summary', part]) }}) <> '', false
+            trim(attribute_summary_{{ part }}) <> '', false
         ) as has_{{ part }},
         {%- endfor %}
 
@@ -112,7 +166,7 @@ final as (
         occurred_at,
         loaded_at
 
-    from mapped
+    from attributes
 
 )
 
