@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import duckdb
+import pytest
 from dagster import AssetCheckSeverity
 
 from orchestration.publish import PUBLISHED_MARTS
@@ -101,25 +102,169 @@ def test_fresh_source_passes_the_freshness_check_without_warnings(generated_ware
     assert _only_run(settings)["warnings"] is None
 
 
-def test_stale_source_is_a_warning_from_dbt_source_freshness(tmp_path):
+def test_job_records_the_freshness_check_of_raw_events(generated_warehouse):
+    from dagster import DagsterEventType, DagsterInstance
+
+    settings, outcome = generated_warehouse
+    instance = DagsterInstance.from_config(str(settings.warehouse_dir / "dagster_home"))
+    with instance:
+        evaluations = [
+            entry.dagster_event.event_specific_data
+            for entry in instance.all_logs(
+                outcome.run_summary.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+            )
+        ]
+    (freshness,) = [e for e in evaluations if e.check_name == "source_freshness"]
+    assert freshness.asset_key.to_user_string() == "raw/events"
+    assert (freshness.passed, freshness.severity) == (True, AssetCheckSeverity.WARN)
+    # Loaded seconds before the check ran.
+    assert freshness.description.startswith("raw.events last loaded 0.0 h ago at ")
+    assert "(pass; warn after 24 hour, error after 72 hour)." in freshness.description
+
+
+# --- source freshness on small hand-made working databases ---------------------------------------
+
+FRESHNESS_NOW = datetime(2026, 11, 21, 12, 0)  # naive UTC, as the raw tables store times
+
+
+@pytest.fixture(scope="module")
+def dbt_manifest(tmp_path_factory):
+    """The project's parsed manifest: the freshness rule of raw.events comes from it."""
     from orchestration.cli import prepare_dbt_manifest
-    from orchestration.defs.freshness import run_source_freshness
-    from orchestration.defs.resources import dbt_resource
+    from orchestration.defs.freshness import load_manifest
+    from orchestration.defs.resources import dbt_project
+
+    if not dbt_project.manifest_path.exists():
+        with pipeline_environment(tmp_path_factory.mktemp("manifest")) as settings:
+            with pipeline_environment(settings.warehouse_dir, **settings.dbt_env()):
+                prepare_dbt_manifest()
+    return load_manifest()
+
+
+def _loaded_warehouse(tmp_path, *hours_ago: float):
+    """A working database with one load (of one event) per entry, `hours_ago` before now."""
     from orchestration.ingest.loader import load_landing
 
     landing = tmp_path / "landing"
     landing.mkdir()
-    (landing / "old.jsonl").write_text(json.dumps(PRIVACY_EXAMPLE[0]) + "\n")
-    last_load = datetime.now(UTC) - timedelta(hours=80)
-    with pipeline_environment(tmp_path) as settings:
-        load_landing(landing, settings.working_db, now=last_load)
-        with pipeline_environment(tmp_path, **settings.dbt_env()):
-            prepare_dbt_manifest()
-            result = run_source_freshness(dbt_resource)
+    working_db = tmp_path / "work" / "warehouse.duckdb"
+    load_landing(landing, working_db, now=FRESHNESS_NOW)  # an empty raw.events
+    for number, hours in enumerate(hours_ago):
+        event = {**PRIVACY_EXAMPLE[0], "event_id": f"f-{number}"}
+        (landing / f"load-{number}.jsonl").write_text(json.dumps(event) + "\n")
+        load_landing(landing, working_db, now=FRESHNESS_NOW - timedelta(hours=hours))
+    return working_db
+
+
+def test_freshness_thresholds_and_column_come_from_the_dbt_source(dbt_manifest):
+    from orchestration.defs.freshness import FreshnessRule, Threshold, freshness_rule
+
+    # dbt_project/models/staging/_raw__sources.yml: loaded_at, warn after 24 h, error after 72 h.
+    assert freshness_rule(dbt_manifest) == FreshnessRule(
+        relation='"raw"."events"',
+        loaded_at_field="loaded_at",
+        warn_after=Threshold(24, "hour"),
+        error_after=Threshold(72, "hour"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "status", "description"),
+    [
+        (
+            (2,),
+            "pass",
+            "raw.events last loaded 2.0 h ago at 2026-11-21 10:00:00 UTC "
+            "(pass; warn after 24 hour, error after 72 hour).",
+        ),
+        # dbt's rule: stale only past the threshold, so exactly 24 h still passes.
+        (
+            (24,),
+            "pass",
+            "raw.events last loaded 24.0 h ago at 2026-11-20 12:00:00 UTC "
+            "(pass; warn after 24 hour, error after 72 hour).",
+        ),
+        (
+            (30,),
+            "warn",
+            "raw.events last loaded 30.0 h ago at 2026-11-20 06:00:00 UTC "
+            "(warn; warn after 24 hour, error after 72 hour). "
+            "No new deliveries: check the upstream exports and LANDING_DIR.",
+        ),
+        # The latest of several loads counts: 80 h and 30 h ago is 30 h.
+        (
+            (80, 30),
+            "warn",
+            "raw.events last loaded 30.0 h ago at 2026-11-20 06:00:00 UTC "
+            "(warn; warn after 24 hour, error after 72 hour). "
+            "No new deliveries: check the upstream exports and LANDING_DIR.",
+        ),
+        (
+            (80,),
+            "error",
+            "raw.events last loaded 80.0 h ago at 2026-11-18 04:00:00 UTC "
+            "(error; warn after 24 hour, error after 72 hour). "
+            "No new deliveries: check the upstream exports and LANDING_DIR.",
+        ),
+    ],
+)
+def test_freshness_status_is_the_age_of_the_last_load_against_the_thresholds(
+    tmp_path, dbt_manifest, hours_ago, status, description
+):
+    from orchestration.defs.freshness import source_freshness
+
+    working_db = _loaded_warehouse(tmp_path, *hours_ago)
+    result = source_freshness(working_db, dbt_manifest, now=FRESHNESS_NOW)
+    assert (result.passed, result.severity, result.check_name) == (
+        status == "pass",
+        AssetCheckSeverity.WARN,
+        "source_freshness",
+    )
+    assert result.asset_key.to_user_string() == "raw/events"
+    assert result.description == description
+    assert result.metadata["status"].value == status
+    assert result.metadata["hours_since_last_load"].value == float(min(hours_ago))
+
+
+def test_freshness_follows_the_thresholds_in_the_manifest(tmp_path, dbt_manifest):
+    """Edit the rule in (a copy of) the manifest and the same 30-hour-old load is an error."""
+    import copy
+
+    from orchestration.defs.freshness import RAW_EVENTS_SOURCE_NODE, source_freshness
+
+    manifest = copy.deepcopy(dbt_manifest)
+    manifest["sources"][RAW_EVENTS_SOURCE_NODE]["freshness"].update(
+        warn_after={"count": 12, "period": "hour"}, error_after={"count": 1, "period": "day"}
+    )
+    result = source_freshness(_loaded_warehouse(tmp_path, 30), manifest, now=FRESHNESS_NOW)
+    assert result.metadata["status"].value == "error"
+    assert "(error; warn after 12 hour, error after 1 day)." in result.description
+
+
+def test_freshness_of_an_empty_raw_events_is_a_clear_failure(tmp_path, dbt_manifest):
+    from orchestration.defs.freshness import source_freshness
+
+    working_db = _loaded_warehouse(tmp_path)
+    assert query(working_db, "select count(*) from raw.events") == [(0,)]
+    result = source_freshness(working_db, dbt_manifest, now=FRESHNESS_NOW)
     assert (result.passed, result.severity) == (False, AssetCheckSeverity.WARN)
     assert result.metadata["status"].value == "error"
-    assert result.description.startswith("raw.events last loaded 80.0 h ago")
-    assert "(error; warn after 24 hour, error after 72 hour)" in result.description
+    assert result.description == (
+        "raw.events has no rows: nothing has been loaded yet "
+        "(error; warn after 24 hour, error after 72 hour). "
+        "No new deliveries: check the upstream exports and LANDING_DIR."
+    )
+
+
+def test_freshness_without_a_working_database_is_a_failure_not_a_crash(tmp_path, dbt_manifest):
+    from orchestration.defs.freshness import source_freshness
+
+    working_db = tmp_path / "work" / "warehouse.duckdb"
+    result = source_freshness(working_db, dbt_manifest, now=FRESHNESS_NOW)
+    assert (result.passed, result.severity) == (False, AssetCheckSeverity.WARN)
+    assert result.metadata["status"].value == "runtime error"
+    assert result.description.startswith("raw.events freshness could not be computed: ")
+    assert not working_db.exists()  # opened read-only: nothing created
 
 
 def test_freshness_check_is_non_blocking_and_stages_map_to_the_job_steps(handmade_warehouse):
