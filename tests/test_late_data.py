@@ -168,9 +168,7 @@ def _l2_whole_session() -> list[dict]:
             intent="refund_request",
             severity="medium",
         ),
-        event(
-            "e-L2-4", "message", at("15:00:50"), "L2", "bot", "Checking.", channel="email", **V2
-        ),
+        event("e-L2-4", "message", at("15:00:50"), "L2", "bot", "Checking.", channel="email", **V2),
         event(
             "e-L2-5",
             "escalated",
