@@ -13,15 +13,16 @@
       and every session when {{ this }} is empty.
     A session outside them received no event since the last build, so its stored rows equal
     what a full rebuild would compute.
-    `events` is a relation or CTE with session_id, occurred_at and loaded_at.
+    `events` is a relation (a ref) with session_id, occurred_at and loaded_at, not a CTE: it is
+    read twice, and DuckDB materializes a CTE read twice, which copied every event each run.
 #}
 {% macro events_to_rederive(events, built_started_at, built_loaded_at) -%}
     {%- if not is_incremental() -%}
     select * from {{ events }}
     {%- else -%}
-    select {{ events }}.*
+    select *
     from {{ events }}
-    where {{ events }}.session_id in (
+    where session_id in (
         {{ sessions_to_refresh(events, built_started_at, built_loaded_at) | indent(8) }}
     )
     {%- endif -%}
@@ -37,8 +38,8 @@
     {%- else -%}
         {%- set window_anchor = 'max(' ~ built_started_at ~ ')' -%}
     {%- endif -%}
-    select distinct {{ events }}.session_id
-    from {{ events }}
+    select distinct changed_events.session_id
+    from {{ events }} as changed_events
     cross join (
         select
             {{ dbt.dateadd('day', -1 * var('session_lookback_days'), window_anchor) }}
@@ -48,9 +49,9 @@
     ) as refresh_window
     where
         -- (a) the lookback window
-        {{ events }}.occurred_at >= refresh_window.refresh_from
+        changed_events.occurred_at >= refresh_window.refresh_from
         -- (b) late data: loaded since the last build
-        or {{ events }}.loaded_at > refresh_window.max_loaded_at
+        or changed_events.loaded_at > refresh_window.max_loaded_at
         -- an empty table: build everything
         or refresh_window.max_loaded_at is null
 {%- endmacro %}

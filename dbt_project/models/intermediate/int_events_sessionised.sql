@@ -25,13 +25,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_support__events') }}
-
-),
-
-events_in_scope as (
-
-    {{ events_to_rederive('events', built_started_at='occurred_at', built_loaded_at='loaded_at') }}
+    {{ events_to_rederive(ref('stg_support__events'), built_started_at='occurred_at', built_loaded_at='loaded_at') }}
 
 ),
 
@@ -89,7 +83,7 @@ final as (
         occurred_at,
         loaded_at
 
-    from events_in_scope
+    from events
 
 )
 

@@ -39,13 +39,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_support__events') }}
-
-),
-
-events_in_scope as (
-
-    {{ events_to_rederive('events', built_started_at='sent_at', built_loaded_at='loaded_at') }}
+    {{ events_to_rederive(ref('stg_support__events'), built_started_at='sent_at', built_loaded_at='loaded_at') }}
 
 ),
 
@@ -85,7 +79,7 @@ messages as (
             partition by events.session_id
             order by events.occurred_at, events.event_id
         ) as message_sequence_number
-    from events_in_scope as events
+    from events
     left join session_facts
         on events.session_id = session_facts.session_id
     where

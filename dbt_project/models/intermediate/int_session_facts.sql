@@ -37,13 +37,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_sessionised') }}
-
-),
-
-events_in_scope as (
-
-    {{ events_to_rederive('events', built_started_at='started_at', built_loaded_at='last_loaded_at') }}
+    {{ events_to_rederive(ref('int_events_sessionised'), built_started_at='started_at', built_loaded_at='last_loaded_at') }}
 
 ),
 
@@ -90,7 +84,7 @@ session_aggregates as (
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at,
         max(loaded_at) as last_loaded_at
-    from events_in_scope
+    from events
     group by session_id
 
 ),
@@ -111,13 +105,13 @@ first_responses as (
     -- A bot or agent message before the start (a proactive greeting) is not a response.
     select
         session_starts.session_id,
-        min(events_in_scope.occurred_at) as first_response_at
+        min(events.occurred_at) as first_response_at
     from session_starts
-    inner join events_in_scope
-        on session_starts.session_id = events_in_scope.session_id
+    inner join events
+        on session_starts.session_id = events.session_id
     where
-        (events_in_scope.is_bot_message or events_in_scope.is_agent_message)
-        and events_in_scope.occurred_at >= session_starts.started_at
+        (events.is_bot_message or events.is_agent_message)
+        and events.occurred_at >= session_starts.started_at
     group by session_starts.session_id
 
 ),
