@@ -32,12 +32,9 @@ role_statuses as (
         segment_day_id,
         segment_id,
         segment_level,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         session_date,
         max(sessions) as sessions,
         {%- for role in ['tone', 'resolution', 'speed', 'useful_response'] %}
@@ -49,12 +46,9 @@ role_statuses as (
         segment_day_id,
         segment_id,
         segment_level,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         session_date
 
 ),
@@ -68,12 +62,9 @@ final as (
 
         -- strings
         segment_level,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         '{{ roles.tone }}' as tone_metric_name,
         tone_status,
         resolution_status,
