@@ -42,21 +42,9 @@ def _settings():
 
 def _dbt_build(arguments: list[str], log_path: Path) -> tuple[float, int]:
     """`dbt build` as production runs it (no unit tests); returns seconds and return code."""
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_DIR
+    from orchestration.settings import dbt_command
 
-    command = [
-        str(DBT_EXECUTABLE),
-        "build",
-        "--exclude-resource-type",
-        "unit_test",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(DBT_TARGET_DIR),
-        *arguments,
-    ]
+    command = dbt_command("build", "--exclude-resource-type", "unit_test", *arguments)
     started = time.perf_counter()
     with open(log_path, "w") as log:
         completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)

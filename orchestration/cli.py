@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.settings import (
-    DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
-    DBT_TARGET_DIR,
     DEMO_DATA_MARKER,
     VENV_BIN,
     ConfigurationError,
     Settings,
     check_folder_settings,
+    dbt_command,
     landing_dir_from_env,
     load_settings,
 )
@@ -87,17 +86,7 @@ def refresh_lock(settings: Settings) -> Iterator[None]:
 def prepare_dbt_manifest() -> None:
     """dagster-dbt builds the asset graph from target/manifest.json, so parse before import."""
     completed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(DBT_TARGET_DIR),
-        ],
+        dbt_command("parse", "--quiet"),
         capture_output=True,
         text=True,
         env=os.environ,

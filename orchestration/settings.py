@@ -23,6 +23,21 @@ DBT_EXECUTABLE = VENV_BIN / "dbt"
 # test sessions, a run beside `dagster dev`) each point it at their own folder.
 DBT_TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve()
 
+
+def dbt_command(*arguments: str, target_path: Path = DBT_TARGET_DIR) -> list[str]:
+    """The dbt CLI on this project: `arguments`, then its project, profiles and target paths."""
+    return [
+        str(DBT_EXECUTABLE),
+        *arguments,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+    ]
+
+
 # Only ever used for generated demo data; real deliveries must bring their own key.
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-customer-data"
 # The generator leaves this file in a landing folder it fills (the loader ignores dot-files).

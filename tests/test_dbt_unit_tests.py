@@ -10,23 +10,14 @@ from __future__ import annotations
 import re
 import subprocess
 
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import dbt_command
 from tests.conftest import pipeline_environment
 
 
 def test_every_dbt_unit_test_passes(handmade_warehouse):
     with pipeline_environment(handmade_warehouse.warehouse_dir, **handmade_warehouse.dbt_env()):
         completed = subprocess.run(
-            [
-                str(DBT_EXECUTABLE),
-                "test",
-                "--select",
-                "resource_type:unit_test",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
+            dbt_command("test", "--select", "resource_type:unit_test"),
             capture_output=True,
             text=True,
             check=False,

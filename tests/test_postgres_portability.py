@@ -37,7 +37,7 @@ import pytest
 
 from orchestration.ingest.loader import RAW_SCHEMA_DDL
 from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
+from orchestration.settings import Settings, dbt_command
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.handmade_events import DAY
 
@@ -255,20 +255,14 @@ def run_dbt(server: dict[str, str], target_path: Path, *arguments: str) -> str:
     }
     env.pop("DBT_TARGET_PATH", None)
     completed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
+        dbt_command(
             *arguments,
             "--target",
             "postgres",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_path),
             "--vars",
             f'{{"refresh_date": "{DAY}"}}',
-        ],
+            target_path=target_path,
+        ),
         capture_output=True,
         text=True,
         env=env,
