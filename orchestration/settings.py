@@ -6,6 +6,7 @@ pipeline at another landing folder or warehouse is a matter of two environment v
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -19,13 +20,30 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 # dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
 VENV_BIN = Path(sys.executable).parent
 DBT_EXECUTABLE = VENV_BIN / "dbt"
-# dbt's own variable: where it writes manifest.json and run artifacts. Concurrent runs (two
-# test sessions, a run beside `dagster dev`) each point it at their own folder.
-DBT_TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve()
+
+
+def warehouse_dir_from_env(env: Mapping[str, str]) -> Path:
+    return Path(env.get("WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
+
+
+def landing_dir_from_env(env: Mapping[str, str]) -> Path:
+    return Path(env.get("LANDING_DIR", warehouse_dir_from_env(env) / "landing")).resolve()
+
+
+# dbt's own variables: where it writes manifest.json, run artifacts and its logs. They belong
+# to one warehouse (compiled SQL and logs describe its data), so by default they live inside
+# it; concurrent runs (two test sessions, a bench) point them at folders of their own.
+DBT_TARGET_DIR = Path(
+    os.environ.get("DBT_TARGET_PATH") or warehouse_dir_from_env(os.environ) / "dbt" / "target"
+).resolve()
+DBT_LOG_DIR = Path(
+    os.environ.get("DBT_LOG_PATH") or warehouse_dir_from_env(os.environ) / "dbt" / "logs"
+).resolve()
 
 
 def dbt_command(*arguments: str, target_path: Path = DBT_TARGET_DIR) -> list[str]:
-    """The dbt CLI on this project: `arguments`, then its project, profiles and target paths."""
+    """The dbt CLI on this project: `arguments`, then its project, profiles, target and log
+    paths."""
     return [
         str(DBT_EXECUTABLE),
         *arguments,
@@ -35,13 +53,55 @@ def dbt_command(*arguments: str, target_path: Path = DBT_TARGET_DIR) -> list[str
         str(DBT_PROJECT_DIR),
         "--target-path",
         str(target_path),
+        "--log-path",
+        str(DBT_LOG_DIR),
     ]
 
 
 # Only ever used for generated demo data; real deliveries must bring their own key.
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-customer-data"
-# The generator leaves this file in a landing folder it fills (the loader ignores dot-files).
+# The generator lists every file it writes, with its sha256, in this file of the landing folder
+# (the loader ignores dot-files). Only files listed there, unchanged, count as demo data.
 DEMO_DATA_MARKER = ".demo-data"
+
+
+def generated_demo_files(landing_dir: Path) -> dict[str, str]:
+    """Relative path -> sha256 of the files the demo generator wrote into `landing_dir`."""
+    try:
+        listed = json.loads((landing_dir / DEMO_DATA_MARKER).read_text())["files"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+    return listed if isinstance(listed, dict) else {}
+
+
+def record_generated_demo_files(landing_dir: Path, paths: list[Path]) -> None:
+    """Adds `paths` (files the generator just wrote) to the folder's demo-data marker."""
+    from orchestration.ingest.loader import file_sha256
+
+    listed = generated_demo_files(landing_dir)
+    listed.update({path.relative_to(landing_dir).as_posix(): file_sha256(path) for path in paths})
+    marker = {"generated_by": "orchestration.synthetic: not real data", "files": listed}
+    (landing_dir / DEMO_DATA_MARKER).write_text(json.dumps(marker, indent=1, sort_keys=True))
+
+
+def real_landing_files(landing_dir: Path) -> list[str]:
+    """Files the loader would load (its own rule, any letter case) that the demo generator did
+    not write, or that changed since: real deliveries, for which the demo key is refused."""
+    from orchestration.ingest.loader import file_sha256, find_landing_files
+
+    if not landing_dir.is_dir():
+        return []
+    generated = generated_demo_files(landing_dir)
+    real = []
+    for path, _ in find_landing_files(landing_dir)[0]:
+        relative = path.relative_to(landing_dir).as_posix()
+        try:
+            unchanged = generated.get(relative) == file_sha256(path)
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            real.append(relative)
+    return real
 
 
 class ConfigurationError(Exception):
@@ -54,6 +114,8 @@ class Settings:
     landing_dir: Path
     pseudonym_key: str
     reject_share_limit: float
+    # A refresh refuses to start with less free disk than this (orchestration/preflight.py).
+    min_free_disk_mb: int = 256
     # Teams that tune their suites keep them outside the repo and point here.
     expectations_dir: Path = EXPECTATIONS_DIR
 
@@ -79,14 +141,6 @@ class Settings:
             "EMPATHY_WORKING_DB": str(self.working_db),
             "EMPATHY_PSEUDONYM_KEY": self.pseudonym_key,
         }
-
-
-def warehouse_dir_from_env(env: Mapping[str, str]) -> Path:
-    return Path(env.get("WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
-
-
-def landing_dir_from_env(env: Mapping[str, str]) -> Path:
-    return Path(env.get("LANDING_DIR", warehouse_dir_from_env(env) / "landing")).resolve()
 
 
 def check_folder_settings(env: Mapping[str, str]) -> None:
@@ -120,8 +174,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"EMPATHY_REJECT_SHARE_LIMIT={raw_limit!r} is not a share between 0 and 1 "
             "(e.g. 0.05 blocks publishing when more than 5% of a delivery is rejected)."
         )
+    raw_min_free = env.get("EMPATHY_MIN_FREE_DISK_MB", "256")
+    if not raw_min_free.isdigit():
+        raise ConfigurationError(
+            f"EMPATHY_MIN_FREE_DISK_MB={raw_min_free!r} is not a whole number of megabytes "
+            "(e.g. 256: a refresh refuses to start with less free disk than that)."
+        )
     return Settings(
         warehouse_dir=warehouse_dir,
+        min_free_disk_mb=int(raw_min_free),
         landing_dir=landing_dir,
         pseudonym_key=_pseudonym_key(env, landing_dir),
         reject_share_limit=reject_share_limit,
@@ -134,10 +195,7 @@ def _pseudonym_key(env: Mapping[str, str], landing_dir: Path) -> str:
     key = env.get("EMPATHY_PSEUDONYM_KEY", "")
     if key:
         return key
-    holds_only_demo_data = not landing_dir.is_dir() or (
-        (landing_dir / DEMO_DATA_MARKER).exists() or not any(landing_dir.iterdir())
-    )
-    if holds_only_demo_data:
+    if not real_landing_files(landing_dir):
         return DEMO_PSEUDONYM_KEY
     raise ConfigurationError(
         f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "

@@ -10,8 +10,11 @@ REFRESH_JOB_NAME = "refresh_warehouse"
 WAREHOUSE_RUN_TAG = "empathy_warehouse/writes_warehouse"
 # The instance config `make run` and `make dev` write: runs that the schedule, the sensor or the
 # UI start queue one at a time, since they all write one DuckDB file. (Terminal runs take the
-# file lock in orchestration/cli.py `refresh_lock` instead.)
+# file lock in orchestration/cli.py `refresh_lock` instead.) Telemetry is off: the warehouse
+# runs offline, and its first-run banner would be the first thing a new user reads.
 DAGSTER_INSTANCE_CONFIG = f"""\
+telemetry:
+  enabled: false
 concurrency:
   runs:
     tag_concurrency_limits:
