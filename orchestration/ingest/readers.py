@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from orchestration.ingest.contract import ENVELOPE_FIELDS, REQUIRED_FIELDS
+from orchestration.sql import quote_identifier
 
 BATCH_SCHEMA = pa.schema(
     [
@@ -295,8 +296,10 @@ def read_parquet(path: Path, cursor: duckdb.DuckDBPyConnection) -> tuple[Iterato
             f"{', '.join(REQUIRED_FIELDS)}; missing {', '.join(missing)}"
         )
     attributes_are_text = columns.get("attributes", ("", ""))[1] == "VARCHAR"
+    # Column names come from the file: quoted by the engine's rules, they stay names.
     row_json = ", ".join(
-        f"{json.dumps(name.lower())} := {_quote_identifier(name)}" for name, _ in columns.values()
+        f"{quote_identifier(name.lower())} := {quote_identifier(name)}"
+        for name, _ in columns.values()
     )
     query = f"""
         select
@@ -308,10 +311,6 @@ def read_parquet(path: Path, cursor: duckdb.DuckDBPyConnection) -> tuple[Iterato
         from read_parquet(?, file_row_number = true)
     """
     return _parquet_batches(cursor, query, path), attributes_are_text
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _parquet_batches(
