@@ -21,6 +21,14 @@ ACTOR_TYPES: tuple[str, ...] = ("customer", "bot", "agent", "system")
 # almost always a pasted log or an attachment body that would bloat every downstream model.
 MAX_TEXT_CHARS = 20_000
 
+# Longest record (a JSON Lines line or a CSV row, line break excluded) the readers parse. A
+# longer one is rejected unread, so one giant line never costs gigabytes of memory. 1 MiB is
+# far above the largest valid envelope: MAX_TEXT_CHARS characters escaped as \uXXXX pairs
+# take at most 12 bytes each (240 kB), plus the other fields and usual attributes.
+MAX_RECORD_BYTES = 1 << 20
+# How much of a record rejected for its size is kept as raw_record.
+RAW_RECORD_PREFIX_BYTES = 4096
+
 # ISO 8601 ends with Z or a numeric offset (+02:00, +0200, +02). Without one the instant is
 # ambiguous, so the loader refuses to guess a time zone.
 _OFFSET_SUFFIX = r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
