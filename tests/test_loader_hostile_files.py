@@ -464,3 +464,70 @@ def test_a_giant_line_or_row_is_rejected_unread_with_bounded_memory(tmp_path: Pa
     line_bytes = len(json.dumps(event(2, text=giant_text)))
     assert jsonl_reject[3].startswith(f"is a line of {line_bytes} bytes, more than the maximum")
     assert len(jsonl_reject[4]) == len(csv_reject[4]) == RAW_RECORD_PREFIX_BYTES
+
+
+# --- 10. a re-delivery with different content is kept for review, not counted as a duplicate ---
+
+
+def test_redelivery_with_different_content_is_rejected_naming_the_first_delivery(
+    landing: Path, database: Path
+) -> None:
+    write_jsonl(landing / "a.jsonl", [event(1), event(2), event(2, text="edited in the file")])
+    write_jsonl(
+        landing / "b.jsonl",
+        [event(1), event(2, text="edited later", channel="email"), event(3)],
+    )
+
+    report = load_landing(landing, database, now=NOW)
+
+    assert [(f.received, f.loaded, f.duplicates, f.rejected) for f in report.files] == [
+        (3, 2, 0, 1),  # e2 again on line 3, another text
+        (3, 1, 1, 1),  # e1 identical: duplicate; e2 with another text and channel
+    ]
+    assert rejects(database) == [
+        (
+            "a.jsonl",
+            3,
+            "event_id",
+            "delivers an event_id already delivered (a.jsonl line 2) with a different text; "
+            "the first delivery is kept",
+            '{"event_id":"e2","event_type":"message","occurred_at":"2026-03-01T09:02:00.000000Z",'
+            '"session_id":"s1","customer_id":"c1","channel":"chat","actor_type":"bot",'
+            '"actor_id":"bot-1","text":"edited in the file","attributes":{"confidence":0.9}}',
+        ),
+        (
+            "b.jsonl",
+            2,
+            "event_id",
+            "delivers an event_id already delivered (a.jsonl line 2) with a different channel, "
+            "text; the first delivery is kept",
+            '{"event_id":"e2","event_type":"message","occurred_at":"2026-03-01T09:02:00.000000Z",'
+            '"session_id":"s1","customer_id":"c1","channel":"email","actor_type":"bot",'
+            '"actor_id":"bot-1","text":"edited later","attributes":{"confidence":0.9}}',
+        ),
+    ]
+    assert query(database, "select event_id, source_file, text from raw.events order by 1") == [
+        ("e1", "a.jsonl", "hello 1"),
+        ("e2", "a.jsonl", "hello 2"),
+        ("e3", "b.jsonl", "hello 3"),
+    ]
+    assert reconciliation(database) == [(6, 3, 1, 2)]
+
+
+def test_identical_redelivery_within_a_file_and_across_files_stays_a_duplicate(
+    landing: Path, database: Path
+) -> None:
+    write_jsonl(landing / "a.jsonl", [event(1), event(1)])
+    (landing / "b.csv").write_text(  # the same event in another format: same stored values
+        "event_id,event_type,occurred_at,session_id,customer_id,channel,actor_type,actor_id,"
+        "text,attributes\n"
+        'e1,message,2026-03-01T10:01:00+01:00,s1,c1,Chat,bot,bot-1,hello 1,"{""confidence"":0.9}"\n'
+    )
+
+    report = load_landing(landing, database, now=NOW)
+
+    assert [(f.received, f.loaded, f.duplicates, f.rejected) for f in report.files] == [
+        (2, 1, 1, 0),
+        (1, 0, 1, 0),
+    ]
+    assert rejects(database) == []

@@ -332,6 +332,73 @@ def _utc_naive(moment: datetime | None) -> datetime:
     return moment.replace(tzinfo=None)
 
 
+# What raw.events stores about an event besides its id: a re-delivery is compared on these.
+CONTENT_COLUMNS: tuple[str, ...] = (
+    "event_type",
+    "occurred_at",
+    "session_id",
+    "customer_id",
+    "channel",
+    "actor_type",
+    "actor_id",
+    "text",
+    "attributes",
+)
+
+# The accepted records of `checked` whose event_id was delivered before (in raw.events, or on
+# a lower line of this file), with where that first delivery was and which values differ
+# ('' when none: a plain duplicate). Usually a handful of rows; the parameter is the file name.
+REPEATS_SQL = f"""
+create or replace temp table repeats as
+with accepted as (
+    select
+        event_id, source_line, {", ".join(CONTENT_COLUMNS)},
+        row_number() over (partition by event_id order by source_line) as delivery
+    from checked
+    where field is null
+),
+
+earlier_loads as (
+    select event_id, source_file as first_file, source_line as first_line,
+        {", ".join(CONTENT_COLUMNS)}, false as in_this_file
+    from raw.events
+    where event_id in (select event_id from accepted)
+),
+
+first_deliveries as (
+    select * from earlier_loads
+    union all by name
+    select event_id, $1 as first_file, source_line as first_line,
+        {", ".join(CONTENT_COLUMNS)}, true as in_this_file
+    from accepted
+    where delivery = 1 and event_id not in (select event_id from earlier_loads)
+)
+
+select
+    later.*,
+    first.first_file,
+    first.first_line,
+    concat_ws(', ', {
+    ", ".join(
+        f"case when later.{name} is distinct from first.{name} then '{name}' end"
+        for name in CONTENT_COLUMNS
+    )
+}) as differing
+from accepted as later
+inner join first_deliveries as first using (event_id)
+where not (first.in_this_file and later.delivery = 1)
+"""
+
+# A conflicting re-delivery's raw_record: the loader keeps no text of valid records, so the
+# record as it would have been stored stands in for it.
+STORED_RECORD_JSON = (
+    "json_object('event_id', event_id, 'event_type', event_type, "
+    "'occurred_at', strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%fZ'), 'session_id', session_id, "
+    "'customer_id', customer_id, 'channel', channel, 'actor_type', actor_type, "
+    "'actor_id', actor_id, 'text', text, 'attributes', json(attributes))::varchar"
+)
+
+
 @dataclass
 class _FileBatch:
     """Loads one file inside one transaction: all of it lands, or none of it does."""
@@ -426,7 +493,10 @@ class _FileBatch:
 
     def _insert_checked(self) -> tuple[int, int, int, int]:
         """First delivery wins: an event_id already in raw.events, or earlier in this file
-        (lower source_line), makes the record a duplicate."""
+        (lower source_line), makes the record a duplicate when it carries the same content,
+        and a rejected record (field event_id, naming the first delivery) when it does not,
+        so the differing content stays reviewable instead of silently dropped."""
+        self.con.execute(REPEATS_SQL, [self.source_file])
         received, rejected = self.con.execute(
             "select count(*), count(field) from checked"
         ).fetchone()
@@ -439,8 +509,7 @@ class _FileBatch:
                 ? as source_file, source_line, ? as load_id, ? as loaded_at
             from checked
             where field is null
-                and event_id not in (select event_id from raw.events)
-            qualify row_number() over (partition by event_id order by source_line) = 1
+                and source_line not in (select source_line from repeats)
             """,
             [self.source_file, self.load_id, self.loaded_at],
         ).fetchone()[0]
@@ -456,7 +525,24 @@ class _FileBatch:
             """,
             [self.source_file, self.load_id, self.loaded_at],
         )
+        conflicts = self.con.execute(
+            f"""
+            insert into raw.rejected_events
+            select
+                ? as source_file, source_line, 'event_id' as field,
+                'delivers an event_id already delivered (' || first_file || ' line '
+                    || first_line || ') with a different ' || differing
+                    || '; the first delivery is kept' as reason,
+                {STORED_RECORD_JSON} as raw_record,
+                ? as load_id, ? as rejected_at
+            from repeats
+            where differing <> ''
+            """,
+            [self.source_file, self.load_id, self.loaded_at],
+        ).fetchone()[0]
         self.con.execute("drop table checked")
+        self.con.execute("drop table repeats")
+        rejected += conflicts
         return received, loaded, received - rejected - loaded, rejected
 
     def _reject_whole_file(self, reason: str) -> tuple[int, int, int, int]:
