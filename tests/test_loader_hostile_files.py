@@ -17,15 +17,16 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import jsonschema
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest import load_landing, loader, readers
+from orchestration.ingest import contract, load_landing, loader, readers
 from orchestration.ingest.contract import RAW_RECORD_PREFIX_BYTES
 from orchestration.publish import publish_marts
 from orchestration.run_log import RunSummary, record_run
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, ConfigurationError, load_settings
 from tests.test_loader import NOW, event, query, rejects, write_jsonl
 
 PSEUDONYM_KEY = "key-that-must-never-be-stored-7f3a"
@@ -531,3 +532,158 @@ def test_identical_redelivery_within_a_file_and_across_files_stays_a_duplicate(
         (1, 0, 1, 0),
     ]
     assert rejects(database) == []
+
+
+# --- 11. occurred_at: the loader and the JSON Schema give the same verdict ----------------------
+
+# (string, valid RFC 3339 date-time with a real date and a valid offset?)
+OCCURRED_AT_CASES = [
+    ("2026-03-01T09:30:00Z", True),
+    ("2026-03-01T11:30:00+02:00", True),
+    ("2026-03-01T09:30:00.123456Z", True),
+    ("2026-03-01T09:30:00.123456789-05:30", True),  # beyond microseconds: truncated
+    ("2026-03-01t09:30:00z", True),  # RFC 3339 allows lower case
+    ("2024-02-29T12:00:00Z", True),  # leap year
+    ("2000-02-29T12:00:00Z", True),  # divisible by 400: leap year
+    ("0001-01-01T00:00:00Z", True),
+    ("9999-12-31T00:00:00Z", True),
+    ("2026-03-01T09:30:00+23:59", True),
+    ("2026-03-01T09:30:00-00:00", True),
+    ("2026-10-05", False),  # a bare date: its -05 is no offset
+    ("2026-03-01T09:30:00+99:99", False),
+    ("2026-03-01T09:30:00+24:00", False),
+    ("294247-01-01T00:00:00Z", False),
+    ("0000-01-01T00:00:00Z", False),
+    ("2026-02-29T12:00:00Z", False),  # not a leap year
+    ("1900-02-29T12:00:00Z", False),  # divisible by 100, not by 400
+    ("2026-04-31T12:00:00Z", False),
+    ("2026-13-01T12:00:00Z", False),
+    ("2026-03-01T24:00:00Z", False),
+    ("2026-12-31T23:59:60Z", False),  # leap second: not storable
+    ("2026-03-01T09:30:00", False),  # no offset
+    ("2026-03-01T09:30Z", False),  # no seconds
+    ("2026-03-01T09:30:00+0200", False),
+    ("2026-03-01T09:30:00+02", False),
+    ("2026-03-01 09:30:00Z", False),
+    ("2026-03-01T09:30:00.Z", False),
+    (" 2026-03-01T09:30:00Z", False),
+]
+
+
+def test_loader_and_json_schema_agree_on_every_occurred_at(landing: Path, database: Path) -> None:
+    schema = json.loads((Path(contract.__file__).parent / "event_contract.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    write_jsonl(
+        landing / "day.jsonl",
+        [event(n, occurred_at=text) for n, (text, _) in enumerate(OCCURRED_AT_CASES)],
+    )
+    naive_now = NOW.replace(tzinfo=None)
+
+    load_landing(  # the plausible window opened as wide as a timestamp goes
+        landing,
+        database,
+        now=NOW,
+        occurred_at_earliest=datetime(1, 1, 1),
+        occurred_at_max_days_ahead=(datetime(9999, 12, 31) - naive_now).days + 1,
+    )
+
+    accepted = {row[0] for row in query(database, "select event_id from raw.events")}
+    verdicts = [
+        (text, f"e{n}" in accepted, validator.is_valid(event(n, occurred_at=text)), valid)
+        for n, (text, valid) in enumerate(OCCURRED_AT_CASES)
+    ]
+    assert [v for v in verdicts if not v[1] == v[2] == v[3]] == []
+    assert schema["properties"]["occurred_at"]["pattern"] == contract.OCCURRED_AT_PATTERN
+    reasons = dict(query(database, "select source_line, reason from raw.rejected_events"))
+    assert reasons[12].startswith("is not an RFC 3339 date-time")  # the bare date
+    assert reasons[23].startswith("needs a UTC offset or Z")
+
+
+# --- 12. occurred_at outside the plausible window -----------------------------------------------
+
+
+def test_occurred_at_before_2000_or_over_a_day_after_the_load_is_rejected(
+    landing: Path, database: Path
+) -> None:
+    write_jsonl(
+        landing / "day.jsonl",
+        [
+            event(1, occurred_at="1969-12-31T23:59:59Z"),
+            event(2, occurred_at="2000-01-01T00:30:00+01:00"),  # 1999-12-31T23:30Z
+            event(3, occurred_at="2000-01-01T00:00:00Z"),  # the earliest accepted
+            event(4, occurred_at="2026-03-03T12:00:00Z"),  # load time + 1 day: accepted
+            event(5, occurred_at="2026-03-03T12:00:01Z"),
+            event(6, occurred_at="9999-12-31T23:59:59Z"),
+        ],
+    )
+
+    load_landing(landing, database, now=NOW)
+
+    assert query(database, "select event_id from raw.events order by 1") == [("e3",), ("e4",)]
+    early = (
+        "is before 2000-01-01T00:00:00Z, the earliest time accepted (EMPATHY_OCCURRED_AT_EARLIEST)"
+    )
+    late = (
+        "is after 2026-03-03T12:00:00Z: later than the load time plus the days allowed ahead "
+        "(EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD)"
+    )
+    assert [r[1:4] for r in rejects(database)] == [
+        (1, "occurred_at", early),
+        (2, "occurred_at", early),
+        (5, "occurred_at", late),
+        (6, "occurred_at", late),
+    ]
+
+
+def test_occurred_at_window_comes_from_the_settings(
+    tmp_path: Path, landing: Path, database: Path
+) -> None:
+    env = {
+        "WAREHOUSE_DIR": str(tmp_path),
+        "LANDING_DIR": str(landing),
+        "EMPATHY_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "EMPATHY_OCCURRED_AT_EARLIEST": "2026-03-01T09:02:00+00:00",
+        "EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD": "0",
+    }
+    settings = load_settings(env)
+    assert (settings.occurred_at_earliest, settings.occurred_at_max_days_ahead) == (
+        datetime(2026, 3, 1, 9, 2),
+        0.0,
+    )
+    defaults = load_settings({k: v for k, v in env.items() if "OCCURRED_AT" not in k})
+    assert (defaults.occurred_at_earliest, defaults.occurred_at_max_days_ahead) == (
+        datetime(2000, 1, 1),
+        1.0,
+    )
+    write_jsonl(
+        landing / "day.jsonl",
+        [event(1), event(2), event(3, occurred_at="2026-03-02T12:00:01Z")],
+    )
+
+    load_landing(
+        landing,
+        database,
+        now=NOW,
+        occurred_at_earliest=settings.occurred_at_earliest,
+        occurred_at_max_days_ahead=settings.occurred_at_max_days_ahead,
+    )
+
+    assert query(database, "select event_id from raw.events") == [("e2",)]
+    assert [r[1] for r in rejects(database)] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("EMPATHY_OCCURRED_AT_EARLIEST", "last tuesday"),
+        ("EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD", "-1"),
+        ("EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD", "a day"),
+    ],
+)
+def test_unusable_occurred_at_window_setting_names_the_variable(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    env = {"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": "k", variable: value}
+
+    with pytest.raises(ConfigurationError, match=f"^{variable}="):
+        load_settings(env)

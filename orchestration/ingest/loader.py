@@ -21,7 +21,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.ingest.contract import KIND_WORDS_MACRO, validation_sql
+from orchestration.ingest.contract import (
+    DEFAULT_OCCURRED_AT_EARLIEST,
+    DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
+    KIND_WORDS_MACRO,
+    OccurredAtWindow,
+    validation_sql,
+)
 from orchestration.ingest.readers import (
     BATCH_SCHEMA,
     FileFormatError,
@@ -165,10 +171,19 @@ class LoadReport:
         return lines
 
 
-def load_landing(landing_dir: Path, database: Path, *, now: datetime | None = None) -> LoadReport:
+def load_landing(
+    landing_dir: Path,
+    database: Path,
+    *,
+    now: datetime | None = None,
+    occurred_at_earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST,
+    occurred_at_max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
+) -> LoadReport:
     """Load every new file in `landing_dir` into the raw schema of the DuckDB file `database`.
 
-    `now` fixes the load time (tests, backfills); by default it is the current UTC time.
+    `now` fixes the load time (tests, backfills); by default it is the current UTC time. An
+    occurred_at before `occurred_at_earliest` (naive UTC) or more than
+    `occurred_at_max_days_ahead` days after the load time is rejected.
     """
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
@@ -177,6 +192,9 @@ def load_landing(landing_dir: Path, database: Path, *, now: datetime | None = No
             "point the environment variable LANDING_DIR at the folder deliveries land in."
         )
     loaded_at = _utc_naive(now)
+    window = OccurredAtWindow.around(
+        loaded_at, _utc_naive(occurred_at_earliest), occurred_at_max_days_ahead
+    )
     report = LoadReport(load_id=f"{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}")
     entries = find_landing_files(landing_dir)
     report.ignored_files = entries.ignored
@@ -204,7 +222,7 @@ def load_landing(landing_dir: Path, database: Path, *, now: datetime | None = No
                 report.skipped_files.append(entry.source_file)
                 continue
             batch = _FileBatch(
-                con, report.load_id, loaded_at, entry.source_file, sha256, entry.file_format
+                con, report.load_id, loaded_at, entry.source_file, sha256, entry.file_format, window
             )
             try:
                 report.files.append(batch.load(entry.path))
@@ -409,6 +427,7 @@ class _FileBatch:
     source_file: str
     sha256: str
     file_format: str
+    window: OccurredAtWindow
 
     def load(self, path: Path) -> FileLoad:
         """Loads the file; FileChangedWhileReading (and nothing recorded) when it changed."""
@@ -464,7 +483,9 @@ class _FileBatch:
         with path.open("rb", buffering=0) as handle:
             hashing = HashingReader(handle)
             batches, attributes_are_text = self._open(io.BufferedReader(hashing), path)
-            check = validation_sql("incoming", attributes_are_text=attributes_are_text)
+            check = validation_sql(
+                "incoming", attributes_are_text=attributes_are_text, window=self.window
+            )
             self.con.register("incoming", BATCH_SCHEMA.empty_table())
             self.con.execute(f"create or replace temp table checked as {check}")
             for batch in _prefetched(batches):
