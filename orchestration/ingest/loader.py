@@ -277,10 +277,20 @@ def find_landing_files(landing_dir: Path) -> LandingEntries:
     """
     root = landing_dir.resolve()
     found: list[tuple[str, Path]] = []
+    entries = LandingEntries()
     folders = [landing_dir]
     while folders:
         folder = folders.pop()
-        with os.scandir(folder) as scan:
+        try:
+            scan = os.scandir(folder)
+        except OSError as exc:
+            if folder == landing_dir:
+                raise
+            name = _printable_name(folder.relative_to(landing_dir).as_posix())
+            reason = f"cannot be read: {exc.strerror or exc}"
+            entries.files.append(LandingEntry(folder, name, FOLDER_FORMAT, reason))
+            continue
+        with scan:
             for item in scan:
                 path = Path(item.path)
                 relative = path.relative_to(landing_dir).as_posix()
@@ -290,7 +300,6 @@ def find_landing_files(landing_dir: Path) -> LandingEntries:
                     folders.append(path)
                 else:
                     found.append((relative, path))
-    entries = LandingEntries()
     for relative, path in sorted(found):
         name = _printable_name(relative)
         file_format = next((fmt for fmt in FILE_FORMATS if name.lower().endswith("." + fmt)), None)
@@ -314,7 +323,16 @@ def find_landing_files(landing_dir: Path) -> LandingEntries:
             entries.files.append(
                 LandingEntry(target if target.exists() else path, name, file_format)
             )
+    entries.files.sort(key=lambda entry: entry.source_file)
     return entries
+
+
+def _sha256_now(path: Path) -> str:
+    """The file's digest now, to compare with the one taken before reading it."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return UNREADABLE_SHA256
 
 
 def file_sha256(path: Path) -> str:
@@ -437,9 +455,9 @@ class _FileBatch:
             try:
                 counts = self._load_records(path)
             except FileFormatError as exc:
-                self.con.rollback()
                 # A file still being written looks broken (a gzip cut short): retry it later.
-                self._check_unchanged(file_sha256(path))
+                self._check_unchanged(_sha256_now(path))
+                self.con.rollback()
                 self.con.begin()
                 refusal = str(exc)
                 counts = self._reject_whole_file(refusal)
@@ -480,7 +498,14 @@ class _FileBatch:
         """
         if self.sha256 == EMPTY_SHA256:
             return 0, 0, 0, 0
-        with path.open("rb", buffering=0) as handle:
+        try:
+            handle = path.open("rb", buffering=0)
+        except OSError as exc:
+            raise FileChangedWhileReading(
+                f"the file could not be opened after it was hashed ({exc.strerror or exc}); "
+                "nothing of it was recorded"
+            ) from exc
+        with handle:
             hashing = HashingReader(handle)
             batches, attributes_are_text = self._open(io.BufferedReader(hashing), path)
             check = validation_sql(
@@ -497,7 +522,7 @@ class _FileBatch:
             self.con.unregister("incoming")
             # DuckDB reads Parquet by path, so for Parquet the file is hashed again.
             parquet = self.file_format == "parquet"
-            self._check_unchanged(file_sha256(path) if parquet else hashing.hexdigest())
+            self._check_unchanged(_sha256_now(path) if parquet else hashing.hexdigest())
         return self._insert_checked()
 
     def _open(self, stream: io.BufferedReader, path: Path) -> tuple[Iterator[pa.Table], bool]:
