@@ -201,6 +201,8 @@ def test_symbolic_links_leaving_the_landing_folder_are_refused_unread(
     (landing / "passwd.jsonl").symlink_to(outside / "passwd")
     (landing / "elsewhere").symlink_to(outside, target_is_directory=True)
     (landing / "up.jsonl").symlink_to(Path("..") / "outside" / "passwd")  # relative link
+    (landing / "via.jsonl").symlink_to(landing / "passwd.jsonl")  # inside, then out
+    (landing / "loop.jsonl").symlink_to(landing / "loop.jsonl")
     write_jsonl(landing / "day.jsonl", [event(1)])
 
     report = load_landing(landing, database, now=NOW)
@@ -208,18 +210,23 @@ def test_symbolic_links_leaving_the_landing_folder_are_refused_unread(
     assert [(f.source_file, f.file_format, f.received, f.rejected) for f in report.files] == [
         ("day.jsonl", "jsonl", 1, 0),
         ("elsewhere", "folder", 1, 1),
+        ("loop.jsonl", "jsonl", 1, 1),
         ("passwd.jsonl", "jsonl", 1, 1),
         ("up.jsonl", "jsonl", 1, 1),
+        ("via.jsonl", "jsonl", 1, 1),
     ]
     reason = "symbolic link to a target outside the landing folder; not read"
+    loop = "symbolic link that never reaches a file (a loop of links); not read"
     assert [r[:4] for r in rejects(database)] == [
         ("elsewhere", 0, "file", reason),
+        ("loop.jsonl", 0, "file", loop),
         ("passwd.jsonl", 0, "file", reason),
         ("up.jsonl", 0, "file", reason),
+        ("via.jsonl", 0, "file", reason),
     ]
     assert f"    rejected whole: {reason}" in report.summary_lines()
     assert "secret-line-4d1e" not in every_stored_text(database)
-    assert reconciliation(database) == [(4, 1, 0, 3)]
+    assert reconciliation(database) == [(6, 1, 0, 5)]
 
 
 def test_a_link_to_a_file_inside_the_landing_folder_loads_under_the_link_name(

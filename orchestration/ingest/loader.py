@@ -252,6 +252,7 @@ class LandingEntries:
 
 
 LINK_OUTSIDE = "symbolic link to a target outside the landing folder; not read"
+LINK_LOOP = "symbolic link that never reaches a file (a loop of links); not read"
 NAME_NOT_UTF8 = (
     "the file name is not valid UTF-8 (shown with \\x escapes); not read. Rename the file "
     "with a UTF-8 name and it loads"
@@ -303,7 +304,14 @@ def find_landing_files(landing_dir: Path) -> LandingEntries:
     for relative, path in sorted(found):
         name = _printable_name(relative)
         file_format = next((fmt for fmt in FILE_FORMATS if name.lower().endswith("." + fmt)), None)
-        target = path.resolve() if path.is_symlink() else path
+        try:
+            target = path.resolve() if path.is_symlink() else path
+        except (OSError, RuntimeError):  # RuntimeError: a loop of links
+            if file_format is None:
+                entries.ignored.append(name)
+            else:
+                entries.files.append(LandingEntry(path, name, file_format, LINK_LOOP))
+            continue
         if path.is_symlink() and not target.is_relative_to(root):
             # Only the link is looked at (readlink), never what it points to.
             if file_format is not None or target.is_dir():

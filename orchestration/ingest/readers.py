@@ -101,14 +101,16 @@ class HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:
         count = self._handle.readinto(buffer) or 0
         if count:
             self._digest.update(memoryview(buffer)[:count])
         return count
 
     def hexdigest(self) -> str:
-        """The digest of every byte of the file read so far, after reading what is left."""
+        """The digest of every byte read, after reading what is left: normally nothing, since
+        the readers read to the end; bytes appended meanwhile make the digest differ, as
+        they should."""
         for block in iter(lambda: self._handle.read(1 << 20), b""):
             self._digest.update(block)
         return self._digest.hexdigest()
@@ -150,9 +152,9 @@ class LongLine:
             self.size -= 1
         return self
 
-    def reason(self, what: str = "line") -> str:
+    def reason(self) -> str:
         return (
-            f"is a {what} of {self.size} bytes, more than the maximum record size of "
+            f"is a line of {self.size} bytes, more than the maximum record size of "
             f"{MAX_RECORD_BYTES} bytes; it was skipped unread and only its first "
             f"{len(self.prefix)} bytes are kept"
         )
