@@ -307,6 +307,31 @@ def test_file_appended_to_while_loading_is_not_recorded_and_loads_whole_next_run
     assert reconciliation(database) == [(3, 3, 0, 0)]
 
 
+def test_gzip_still_being_written_is_not_rejected_but_left_for_the_next_run(
+    landing: Path, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    complete = gzip.compress("".join(json.dumps(event(n)) + "\n" for n in range(1, 6)).encode())
+    path = landing / "day.jsonl.gz"
+    path.write_bytes(complete[: len(complete) // 3])
+    real_sha256 = loader.file_sha256
+
+    def hash_then_upstream_writes_more(hashed: Path) -> str:
+        digest = real_sha256(hashed)
+        with hashed.open("ab") as handle:  # still not the whole file: reading finds it cut short
+            handle.write(complete[len(complete) // 3 : 2 * len(complete) // 3])
+        monkeypatch.setattr(loader, "file_sha256", real_sha256)
+        return digest
+
+    monkeypatch.setattr(loader, "file_sha256", hash_then_upstream_writes_more)
+    first = load_landing(landing, database, now=NOW)
+    path.write_bytes(complete)  # the upload finishes
+    second = load_landing(landing, database, now=NOW)
+
+    assert (first.files, [d.source_file for d in first.deferred_files]) == ([], ["day.jsonl.gz"])
+    assert [(f.received, f.loaded, f.rejected) for f in second.files] == [(5, 5, 0)]
+    assert rejects(database) == []
+
+
 # --- 6. an unterminated CSV quote ---------------------------------------------------------------
 
 
@@ -694,28 +719,3 @@ def test_unusable_occurred_at_window_setting_names_the_variable(
 
     with pytest.raises(ConfigurationError, match=f"^{variable}="):
         load_settings(env)
-
-
-def test_gzip_still_being_written_is_not_rejected_but_left_for_the_next_run(
-    landing: Path, database: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    complete = gzip.compress("".join(json.dumps(event(n)) + "\n" for n in range(1, 6)).encode())
-    path = landing / "day.jsonl.gz"
-    path.write_bytes(complete[: len(complete) // 3])
-    real_sha256 = loader.file_sha256
-
-    def hash_then_upstream_writes_more(hashed: Path) -> str:
-        digest = real_sha256(hashed)
-        with hashed.open("ab") as handle:  # still not the whole file: reading finds it cut short
-            handle.write(complete[len(complete) // 3 : 2 * len(complete) // 3])
-        monkeypatch.setattr(loader, "file_sha256", real_sha256)
-        return digest
-
-    monkeypatch.setattr(loader, "file_sha256", hash_then_upstream_writes_more)
-    first = load_landing(landing, database, now=NOW)
-    path.write_bytes(complete)  # the upload finishes
-    second = load_landing(landing, database, now=NOW)
-
-    assert (first.files, [d.source_file for d in first.deferred_files]) == ([], ["day.jsonl.gz"])
-    assert [(f.received, f.loaded, f.rejected) for f in second.files] == [(5, 5, 0)]
-    assert rejects(database) == []
