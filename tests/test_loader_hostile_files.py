@@ -499,6 +499,22 @@ def test_a_giant_line_or_row_is_rejected_unread_with_bounded_memory(tmp_path: Pa
     assert len(jsonl_reject[4]) == len(csv_reject[4]) == RAW_RECORD_PREFIX_BYTES
 
 
+def test_the_longest_valid_text_fits_well_inside_the_maximum_record_size(
+    landing: Path, database: Path
+) -> None:
+    # Every character outside the Basic Multilingual Plane, escaped as a \\uXXXX pair: the
+    # largest a valid text can be written (12 bytes per character).
+    longest = event(1, text="\U0001f600" * contract.MAX_TEXT_CHARS)
+    line = json.dumps(longest)
+    assert 4 * len(line) < contract.MAX_RECORD_BYTES
+    write_jsonl(landing / "day.jsonl", [longest])
+
+    report = load_landing(landing, database, now=NOW)
+
+    assert (report.loaded, report.rejected) == (1, 0)
+    assert query(database, "select length(text) from raw.events") == [(contract.MAX_TEXT_CHARS,)]
+
+
 # --- 10. a re-delivery with different content is kept for review, not counted as a duplicate ---
 
 
