@@ -443,6 +443,9 @@ CSV_READ_BYTES = 1 << 20
 class _RowTooLong(Exception):
     """Raised through csv.reader when the row being parsed passes MAX_RECORD_BYTES."""
 
+    def __str__(self) -> str:
+        return f"it is longer than the maximum record size of {MAX_RECORD_BYTES} bytes"
+
 
 class _LineRecorder:
     """Feeds csv.reader line by line and remembers the lines of the row being parsed.
