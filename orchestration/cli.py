@@ -55,7 +55,7 @@ def _has_landing_files(landing_dir: Path) -> bool:
     """Whether the loader would find anything to load (its own rule, not a second one)."""
     from orchestration.ingest.loader import find_landing_files
 
-    return landing_dir.is_dir() and bool(find_landing_files(landing_dir)[0])
+    return landing_dir.is_dir() and bool(find_landing_files(landing_dir).files)
 
 
 def _has_loaded_anything(working_db: Path) -> bool:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql import quote_identifier
+
 # The marts BI tools read; each has a Great Expectations suite in expectations/<mart>.json.
 PUBLISHED_MARTS: tuple[str, ...] = (
     "fct_sessions",
@@ -97,19 +99,18 @@ def publish_marts(
     }
     row_counts: dict[str, int] = {}
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{working_db}' as work (read_only)")
+        # Paths are bound as parameters: a folder named like O'Brien "data" must just work.
+        connection.execute("attach ? as work (read_only)", [str(working_db)])
         connection.execute(
-            f"attach '{staged_db}' as staged (storage_version '{PUBLISHED_STORAGE_VERSION}')"
+            f"attach ? as staged (storage_version '{PUBLISHED_STORAGE_VERSION}')",
+            [str(staged_db)],
         )
         for mart in marts:
-            source = f'work."{MARTS_SCHEMA}"."{mart}"'
-            connection.execute(f'create table staged.main."{mart}" as select * from {source}')
-            connection.execute(
-                f"copy staged.main.\"{mart}\" to '{staged_parquet[mart]}' (format parquet)"
-            )
-            row_counts[mart] = connection.execute(
-                f'select count(*) from staged.main."{mart}"'
-            ).fetchone()[0]
+            source = f"work.{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(mart)}"
+            staged = f"staged.main.{quote_identifier(mart)}"
+            connection.execute(f"create table {staged} as select * from {source}")
+            connection.execute(f"copy {staged} to ? (format parquet)", [str(staged_parquet[mart])])
+            row_counts[mart] = connection.execute(f"select count(*) from {staged}").fetchone()[0]
         connection.execute(
             "create table staged.main.publication as select ? as version, ? as published_at",
             [version, now.replace(tzinfo=None)],
@@ -137,7 +138,7 @@ def _stage_run_log(
     """The run log (ops.refresh_runs) as of this publish, as mon_refresh_runs + Parquet."""
     from orchestration.run_log import stage_published_run_log
 
-    target = f'staged.main."{PUBLISHED_RUN_LOG}"'
+    target = f"staged.main.{quote_identifier(PUBLISHED_RUN_LOG)}"
     stage_published_run_log(
         connection,
         source_catalog="work",
@@ -146,4 +147,4 @@ def _stage_run_log(
         row_counts=row_counts,
         now=now,
     )
-    connection.execute(f"copy {target} to '{parquet}' (format parquet)")
+    connection.execute(f"copy {target} to ? (format parquet)", [str(parquet)])

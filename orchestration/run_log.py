@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from orchestration.sql import quote_identifier
+
 if TYPE_CHECKING:
     from dagster import DagsterInstance
 
@@ -289,7 +291,7 @@ def with_rejected_files(
     rows = connection.execute(
         f"""
         select source_file || ': ' || reason
-        from "{catalog}".raw.rejected_events
+        from {quote_identifier(catalog)}.raw.rejected_events
         where field = 'file' and rejected_at >= ? and rejected_at <= coalesce(?, now()::timestamp)
         order by source_file
         """,
@@ -360,7 +362,7 @@ def stage_published_run_log(
         names = ", ".join(name for name, _ in RUN_LOG_COLUMNS)
         connection.execute(
             f"insert into {target} select {names} "
-            f'from "{source_catalog}".{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}'
+            f"from {quote_identifier(source_catalog)}.{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}"
         )
     current = _current_dagster_run()
     if current is None:

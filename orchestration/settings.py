@@ -11,7 +11,13 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from orchestration.ingest.contract import (
+    DEFAULT_OCCURRED_AT_EARLIEST,
+    DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -58,6 +64,9 @@ def dbt_command(*arguments: str, target_path: Path = DBT_TARGET_DIR) -> list[str
     ]
 
 
+# Beyond a century ahead, load time plus the allowance leaves what a timestamp can hold.
+MAX_DAYS_AHEAD_LIMIT = 36_500.0
+
 # Only ever used for generated demo data; real deliveries must bring their own key.
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-customer-data"
 # The generator lists every file it writes, with its sha256, in this file of the landing folder
@@ -93,14 +102,16 @@ def real_landing_files(landing_dir: Path) -> list[str]:
         return []
     generated = generated_demo_files(landing_dir)
     real = []
-    for path, _ in find_landing_files(landing_dir)[0]:
-        relative = path.relative_to(landing_dir).as_posix()
+    for entry in find_landing_files(landing_dir).files:
+        # A file the loader refuses unread (a link out of the folder) is not demo data either.
         try:
-            unchanged = generated.get(relative) == file_sha256(path)
+            unchanged = entry.refusal is None and (
+                generated.get(entry.source_file) == file_sha256(entry.path)
+            )
         except OSError:
             unchanged = False
         if not unchanged:
-            real.append(relative)
+            real.append(entry.source_file)
     return real
 
 
@@ -118,6 +129,9 @@ class Settings:
     min_free_disk_mb: int = 256
     # Teams that tune their suites keep them outside the repo and point here.
     expectations_dir: Path = EXPECTATIONS_DIR
+    # The plausible window for occurred_at (naive UTC; days after the load time).
+    occurred_at_earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST
+    occurred_at_max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD
 
     @property
     def working_db(self) -> Path:
@@ -187,7 +201,40 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=_pseudonym_key(env, landing_dir),
         reject_share_limit=reject_share_limit,
         expectations_dir=Path(env.get("EMPATHY_EXPECTATIONS_DIR", EXPECTATIONS_DIR)).resolve(),
+        occurred_at_earliest=_occurred_at_earliest(env),
+        occurred_at_max_days_ahead=_occurred_at_max_days_ahead(env),
     )
+
+
+def _occurred_at_earliest(env: Mapping[str, str]) -> datetime:
+    raw = env.get("EMPATHY_OCCURRED_AT_EARLIEST", "")
+    if not raw:
+        return DEFAULT_OCCURRED_AT_EARLIEST
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"EMPATHY_OCCURRED_AT_EARLIEST={raw!r} is not a date or date-time (e.g. 2000-01-01 "
+            "or 2020-06-01T00:00:00Z): events stamped before it are rejected."
+        ) from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _occurred_at_max_days_ahead(env: Mapping[str, str]) -> float:
+    raw = env.get("EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD", "")
+    if not raw:
+        return DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if not 0.0 <= days <= MAX_DAYS_AHEAD_LIMIT:
+        raise ConfigurationError(
+            f"EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD={raw!r} is not a number of days between 0 and "
+            f"{MAX_DAYS_AHEAD_LIMIT:g} (e.g. 1 rejects events stamped more than a day after the "
+            "load time)."
+        )
+    return days
 
 
 def _pseudonym_key(env: Mapping[str, str], landing_dir: Path) -> str:

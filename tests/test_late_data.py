@@ -9,7 +9,8 @@ generator cannot make: sessions older than the lookback (session_lookback_days =
   day 2  L1's CSAT (score 2, occurred 2026-09-26 10:05): the 2026-10-02 run re-derives
          sessions from 2026-09-29 on, so only the late-load rule (b) of int_session_facts can
          pick it up. Plus L1's session_started again (same event_id) claiming channel email:
-         a duplicate, first delivery wins, L1 stays chat (received 2 = loaded 1 + dup 1).
+         different content, so it is rejected for review (field event_id); the first delivery
+         wins, L1 stays chat (received 2 = loaded 1 + rejected 1).
   day 3  L2 in full, late: email, c-L2, started 2026-09-27 15:00, bot 15:00:50 (first response
          50 s), escalated, agent resolves 15:30 (1800 s): assisted. The 2026-10-03 window starts
          2026-09-30, so again only rule (b) can add it.
@@ -322,7 +323,9 @@ def test_a_whole_session_delivered_after_its_lookback_is_added(warehouses):
     assert rows == [("assisted", 50, 1800)]
 
 
-def test_a_redelivered_event_counts_as_a_duplicate_and_the_first_delivery_wins(warehouses):
+def test_a_redelivered_event_with_other_content_is_rejected_and_the_first_delivery_wins(
+    warehouses,
+):
     with duckdb.connect(
         str(warehouses.incremental / "work" / "warehouse.duckdb"), read_only=True
     ) as connection:
@@ -333,8 +336,12 @@ def test_a_redelivered_event_counts_as_a_duplicate_and_the_first_delivery_wins(w
         (channel,) = connection.execute(
             "select channel from raw.events where event_id = 'e-L1-1'"
         ).fetchone()
-    assert reconciliation == [(2, 1, 1, 0)]
-    assert channel == "chat"
+        (field,) = connection.execute(
+            "select field from raw.rejected_events "
+            f"where source_file = 'events_{DAYS[1]}_part900.jsonl'"
+        ).fetchone()
+    assert reconciliation == [(2, 1, 0, 1)]
+    assert (channel, field) == ("chat", "event_id")
 
 
 def test_the_generated_deliveries_really_hold_late_and_duplicate_events(warehouses):

@@ -67,7 +67,12 @@ def reject_share_check(report: LoadReport, limit: float) -> AssetCheckResult:
 def raw_events(context: AssetExecutionContext):
     """Loads every landing file not loaded before; already-loaded files are skipped."""
     settings = settings_for_run()
-    report = load_landing(settings.landing_dir, settings.working_db)
+    report = load_landing(
+        settings.landing_dir,
+        settings.working_db,
+        occurred_at_earliest=settings.occurred_at_earliest,
+        occurred_at_max_days_ahead=settings.occurred_at_max_days_ahead,
+    )
     for line in report.summary_lines():
         context.log.info(line)
     yield MaterializeResult(

@@ -7,20 +7,24 @@ from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.schedules import refresh_job
-from orchestration.ingest.loader import LANDING_FILE_SUFFIXES
+from orchestration.ingest.loader import find_landing_files
 from orchestration.settings import load_settings
 
 
 def landing_fingerprint(landing_dir: Path) -> str | None:
-    """Changes whenever a landing file appears, changes size or is rewritten; None if empty."""
-    entries = sorted(
-        f"{path.relative_to(landing_dir)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
-        for path in landing_dir.rglob("*")
-        if path.is_file() and path.name.endswith(LANDING_FILE_SUFFIXES)
-    )
-    if not entries:
+    """Changes whenever a landing file appears, changes size or is rewritten; None if empty.
+
+    The files are the loader's own (`find_landing_files`); a link is looked at, not followed."""
+    lines = []
+    for entry in find_landing_files(landing_dir).files:
+        try:
+            status = entry.path.lstat()
+        except OSError:
+            continue
+        lines.append(f"{entry.source_file}:{status.st_size}:{status.st_mtime_ns}")
+    if not lines:
         return None
-    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 @sensor(job=refresh_job, minimum_interval_seconds=60)

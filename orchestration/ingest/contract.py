@@ -8,6 +8,9 @@ in Python would cost minutes, DuckDB does it in seconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 # Required on every event; a missing, null or blank value rejects the record.
 REQUIRED_FIELDS: tuple[str, ...] = ("event_id", "event_type", "occurred_at", "session_id")
 # Optional envelope strings; null or "" is stored as NULL (CSV cannot tell the two apart).
@@ -21,14 +24,72 @@ ACTOR_TYPES: tuple[str, ...] = ("customer", "bot", "agent", "system")
 # almost always a pasted log or an attachment body that would bloat every downstream model.
 MAX_TEXT_CHARS = 20_000
 
-# ISO 8601 ends with Z or a numeric offset (+02:00, +0200, +02). Without one the instant is
-# ambiguous, so the loader refuses to guess a time zone.
-_OFFSET_SUFFIX = r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# Longest record (a JSON Lines line or a CSV row, line break excluded) the readers parse. A
+# longer one is rejected unread, so one giant line never costs gigabytes of memory. 1 MiB is
+# far above the largest valid envelope: MAX_TEXT_CHARS characters escaped as \uXXXX pairs
+# take at most 12 bytes each (240 kB), plus the other fields and usual attributes.
+MAX_RECORD_BYTES = 1 << 20
+# How much of a record rejected for its size is kept as raw_record.
+RAW_RECORD_PREFIX_BYTES = 4096
+
+# occurred_at is an RFC 3339 date-time: date, "T", time with seconds, "Z" or a +hh:mm / -hh:mm
+# offset. Without an offset the instant is ambiguous, so the loader refuses to guess a time
+# zone. The regular expression checks the calendar too (days per month, leap years: 2024-02-29
+# passes, 2026-02-29 does not), so that the JSON Schema (event_contract.schema.json, the same
+# pattern) and the loader give every string the same verdict. Years 0001-9999; no leap second
+# (:60, which DuckDB cannot store). Fractions of a second beyond microseconds are truncated.
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DATE = (
+    f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    f"|{_LEAP_YEAR}-02-29)"
+)
+_TIME = "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]+)?"
+_OFFSET = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+OCCURRED_AT_PATTERN = f"^{_DATE}{_TIME}{_OFFSET}$"
+# The same without the offset: the one mistake worth its own reason.
+_LOCAL_DATE_TIME_PATTERN = f"^{_DATE}{_TIME}$"
 # What JSON allows around a value: space, tab, line feed, carriage return.
 _WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
-_OFFSET_REASON = (
-    "'needs a UTC offset or Z (ISO 8601, e.g. 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00)'"
+_EXAMPLES = "e.g. 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00"
+_OFFSET_REASON = f"'needs a UTC offset or Z (RFC 3339, {_EXAMPLES})'"
+_FORMAT_REASON = (
+    f"'is not an RFC 3339 date-time with a real date, time and UTC offset ({_EXAMPLES})'"
 )
+
+# The plausible window for occurred_at, checked on the UTC instant. Support events from before
+# the earliest time or from more than a day in the future are broken clocks or placeholder
+# dates (1970-01-01, 9999-12-31) that would put sessions on days that never had them.
+# Settings: EMPATHY_OCCURRED_AT_EARLIEST, EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD.
+DEFAULT_OCCURRED_AT_EARLIEST = datetime(2000, 1, 1)
+DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD = 1.0
+
+
+@dataclass(frozen=True)
+class OccurredAtWindow:
+    """Earliest and latest accepted occurred_at, as naive UTC."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def around(
+        cls,
+        loaded_at: datetime,
+        earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST,
+        max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
+    ) -> OccurredAtWindow:
+        return cls(earliest, loaded_at + timedelta(days=max_days_ahead))
+
+
+def _utc_literal(moment: datetime) -> str:
+    return f"timestamptz '{moment:%Y-%m-%d %H:%M:%S.%f}+00'"
+
+
+def _rfc3339(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+
 
 # Names the JSON type of a value from its text ('123' -> 'a number'), for readable reasons.
 # Looking at the first character is enough for text DuckDB already parsed as valid JSON.
@@ -70,7 +131,7 @@ def _string_checks() -> list[str]:
     return branches
 
 
-def validation_sql(source: str, *, attributes_are_text: bool) -> str:
+def validation_sql(source: str, *, attributes_are_text: bool, window: OccurredAtWindow) -> str:
     """SELECT that checks every record of `source` and returns its problem or its values.
 
     Needs KIND_WORDS_MACRO created on the connection. `source` has columns (source_line,
@@ -78,7 +139,7 @@ def validation_sql(source: str, *, attributes_are_text: bool) -> str:
     `early_*` carry a problem the reader already found (invalid UTF-8, malformed CSV row).
     Every format is brought to this shape first, so JSON Lines, CSV and Parquet are checked by
     exactly the same rules. `attributes_are_text` is set for CSV (and Parquet string columns),
-    where attributes arrive as a JSON object written as text.
+    where attributes arrive as a JSON object written as text. `window` bounds occurred_at.
 
     Each record is parsed once, keeping every envelope value as JSON text (`j`): its first
     character gives the type, and the string value (`v`) is cut from it (a second full parse
@@ -103,6 +164,14 @@ def validation_sql(source: str, *, attributes_are_text: bool) -> str:
     )
     attributes_hint = ", written as JSON text" if attributes_are_text else ""
     checks = "\n            ".join(_string_checks())
+    early_reason = (
+        f"'is before {_rfc3339(window.earliest)}, the earliest time accepted "
+        "(EMPATHY_OCCURRED_AT_EARLIEST)'"
+    )
+    late_reason = (
+        f"'is after {_rfc3339(window.latest)}: later than the load time plus the days "
+        "allowed ahead (EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD)'"
+    )
     return f"""
 with lines as (
     select
@@ -143,7 +212,8 @@ unescaped as (
 normalised as (
     select
         *,
-        try_cast(v.occurred_at as timestamptz) as occurred_at_tz,
+        -- DuckDB reads only upper-case T and Z; RFC 3339 allows both cases.
+        try_cast(upper(v.occurred_at) as timestamptz) as occurred_at_tz,
         nullif(lower(trim(v.channel)), '') as channel_value,
         nullif(lower(trim(v.actor_type)), '') as actor_type_value,
         case
@@ -165,10 +235,15 @@ checked as (
             when not is_object
                 then {_problem("record", "'must be a JSON object, got ' || record_kind")}
             {checks}
-            when not regexp_matches(v.occurred_at, '{_OFFSET_SUFFIX}')
+            when regexp_matches(v.occurred_at, '{_LOCAL_DATE_TIME_PATTERN}')
                 then {_problem("occurred_at", _OFFSET_REASON)}
-            when occurred_at_tz is null
-                then {_problem("occurred_at", "'is not a valid ISO 8601 timestamp'")}
+            when not regexp_matches(v.occurred_at, '{OCCURRED_AT_PATTERN}')
+                or occurred_at_tz is null
+                then {_problem("occurred_at", _FORMAT_REASON)}
+            when occurred_at_tz < {_utc_literal(window.earliest)}
+                then {_problem("occurred_at", early_reason)}
+            when occurred_at_tz > {_utc_literal(window.latest)}
+                then {_problem("occurred_at", late_reason)}
             when channel_value not in ({_sql_list(CHANNELS)})
                 then {_problem("channel", f"'must be one of {', '.join(CHANNELS)}'")}
             when actor_type_value not in ({_sql_list(ACTOR_TYPES)})
