@@ -189,7 +189,11 @@ def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
     first = landing_fingerprint(tmp_path)
     assert first is not None and first == landing_fingerprint(tmp_path)
     (tmp_path / "b.jsonl").write_text("{}\n")
-    assert landing_fingerprint(tmp_path) != first
+    second = landing_fingerprint(tmp_path)
+    assert second != first
+    # The loader loads EXPORT.JSONL, so the sensor must see it land (one rule for both).
+    (tmp_path / "EXPORT.JSONL").write_text("{}\n")
+    assert landing_fingerprint(tmp_path) != second
 
 
 def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path, monkeypatch):
