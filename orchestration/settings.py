@@ -74,11 +74,9 @@ class Settings:
         return self.published_dir / "parquet"
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt profile and models read."""
-        return {
-            "EMPATHY_WORKING_DB": str(self.working_db),
-            "EMPATHY_PSEUDONYM_KEY": self.pseudonym_key,
-        }
+        """Environment variables the dbt profile reads. Not the pseudonym key: dbt reads its
+        HMAC pads from the working database (orchestration/pseudonymisation.py)."""
+        return {"EMPATHY_WORKING_DB": str(self.working_db)}
 
 
 def warehouse_dir_from_env(env: Mapping[str, str]) -> Path:
@@ -130,16 +128,31 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _pseudonym_key(env: Mapping[str, str], landing_dir: Path) -> str:
-    """The keyed-hash secret; the public demo key is accepted only for generated demo data."""
-    key = env.get("EMPATHY_PSEUDONYM_KEY", "")
-    if key:
-        return key
+    """The keyed-hash secret; the public demo key is accepted only for generated demo data.
+
+    Unset: the demo key when the landing folder holds only demo data (or nothing), else refused.
+    Set but blank, or set to the public demo key while real data waits: refused, since either
+    would make every pseudonym reversible by anyone hashing candidate ids."""
     holds_only_demo_data = not landing_dir.is_dir() or (
         (landing_dir / DEMO_DATA_MARKER).exists() or not any(landing_dir.iterdir())
     )
-    if holds_only_demo_data:
-        return DEMO_PSEUDONYM_KEY
-    raise ConfigurationError(
-        f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "
-        "Set it to a secret string: customer identifiers are hashed with it before publishing."
-    )
+    if "EMPATHY_PSEUDONYM_KEY" not in env:
+        if holds_only_demo_data:
+            return DEMO_PSEUDONYM_KEY
+        raise ConfigurationError(
+            f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "
+            "Set it to a secret string: customer identifiers are hashed with it before publishing."
+        )
+    key = env["EMPATHY_PSEUDONYM_KEY"]
+    if not key.strip():
+        raise ConfigurationError(
+            "EMPATHY_PSEUDONYM_KEY is blank. Set it to a secret string (identifiers are hashed "
+            "with it before publishing), or unset it to run on demo data."
+        )
+    if key == DEMO_PSEUDONYM_KEY and not holds_only_demo_data:
+        raise ConfigurationError(
+            f"EMPATHY_PSEUDONYM_KEY is the public demo key, and {landing_dir} holds real (not "
+            "demo) data. Set it to a secret string of your own: with the demo key anyone can "
+            "reverse the pseudonyms."
+        )
+    return key

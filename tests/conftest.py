@@ -6,6 +6,8 @@ result share one real run of the whole job instead of building their own.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -23,7 +25,24 @@ os.environ["DBT_LOG_PATH"] = os.environ["DBT_TARGET_PATH"]
 from orchestration.settings import Settings, load_settings  # noqa: E402
 from tests.handmade_events import DAY, write_deliveries  # noqa: E402
 
-TEST_PSEUDONYM_KEY = "test-key"
+# Distinctive, so a scan of dbt's artifacts and the logs for it cannot match by accident.
+TEST_PSEUDONYM_KEY = "test-pseudonym-key-5e1f0c"
+
+
+def pseudonym(upstream_id: str, key: str = TEST_PSEUDONYM_KEY) -> str:
+    """What the warehouse publishes for an upstream id (session, event, customer, actor): its
+    HMAC-SHA256 under the key, as the pseudonymise macro computes it on every engine."""
+    return hmac.new(key.encode(), upstream_id.encode(), hashlib.sha256).hexdigest()
+
+
+def with_upstream_ids(rows: list[tuple], upstream_ids) -> list[tuple]:
+    """`rows` with every value that is the pseudonym of one of `upstream_ids` replaced by that
+    upstream id, sorted: comparable with rows written down with upstream ids."""
+    by_pseudonym = {pseudonym(upstream_id): upstream_id for upstream_id in upstream_ids}
+    return sorted(
+        tuple(by_pseudonym.get(value, value) if isinstance(value, str) else value for value in row)
+        for row in rows
+    )
 
 
 @contextmanager
