@@ -47,7 +47,8 @@ def write_pseudonymisation_key(database: SqlExecutor, key: str) -> None:
     for statement in (
         "create schema if not exists ops",
         f"drop table if exists {KEY_TABLE}",
-        f"create table {KEY_TABLE} (inner_pad_hex varchar not null, outer_pad_hex varchar not null)",
+        f"create table {KEY_TABLE} "
+        "(inner_pad_hex varchar not null, outer_pad_hex varchar not null)",
         f"insert into {KEY_TABLE} values ('{inner_pad.hex()}', '{outer_pad.hex()}')",
     ):
         database.execute(statement)

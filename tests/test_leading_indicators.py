@@ -17,7 +17,8 @@ def test_s1_first_response_acknowledges_and_offers_a_next_step(published):
     # the start: "sorry" acknowledges; the upstream has_next_step flag is true.
     rows = published(
         "select is_first_response_acknowledging, time_to_useful_response_seconds, "
-        f"time_to_useful_response_business_seconds from fct_sessions where session_id = '{pseudonym('S1')}'"
+        "time_to_useful_response_business_seconds from fct_sessions "
+        f"where session_id = '{pseudonym('S1')}'"
     )
     assert rows == [(True, 35, 35)]
 
@@ -65,8 +66,7 @@ def test_unanswered_critical_chat_breaches_the_first_reply_sla(published):
     # S3 chat/critical: nobody answers; the clock runs to the close at 12:30, 1800 s > 60 s.
     # Every other session answered within its target.
     rows = published(
-        "select session_id, sla_time_basis, is_first_reply_sla_breached "
-        "from fct_sessions"
+        "select session_id, sla_time_basis, is_first_reply_sla_breached from fct_sessions"
     )
     assert with_upstream_ids(rows, SESSION_IDS) == [
         ("S1", "calendar", False),
@@ -90,7 +90,10 @@ def test_transfer_quality_of_each_escalation(published):
         "select session_id, handoff_latency_business_seconds, transfer_quality_score, "
         "has_customer_repeat_after_join, has_clean_transfer from fct_escalations"
     )
-    assert with_upstream_ids(rows, SESSION_IDS) == [("S2", 2400, 0.75, False, False), ("S5", None, None, None, None)]
+    assert with_upstream_ids(rows, SESSION_IDS) == [
+        ("S2", 2400, 0.75, False, False),
+        ("S5", None, None, None, None),
+    ]
 
 
 def test_day_acknowledgement_and_rephrase_counts(published):

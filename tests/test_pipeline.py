@@ -53,8 +53,7 @@ def test_resolution_kind_of_each_session(published):
 
 def test_first_response_and_resolution_times_in_seconds(published):
     rows = published(
-        "select session_id, first_response_seconds, time_to_resolution_seconds "
-        "from fct_sessions"
+        "select session_id, first_response_seconds, time_to_resolution_seconds from fct_sessions"
     )
     assert with_upstream_ids(rows, SESSION_IDS) == [
         ("S1", 35, 180),
@@ -86,7 +85,10 @@ def test_escalations_latency_completeness_and_silence(published):
         "select session_id, handoff_latency_seconds, context_completeness, is_silent_handoff "
         "from fct_escalations"
     )
-    assert with_upstream_ids(rows, SESSION_IDS) == [("S2", 2400, 0.5, False), ("S5", None, 1.0, True)]
+    assert with_upstream_ids(rows, SESSION_IDS) == [
+        ("S2", 2400, 0.5, False),
+        ("S5", None, 1.0, True),
+    ]
 
 
 def test_day_totals_across_segments(published):
