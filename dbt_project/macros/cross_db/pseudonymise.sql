@@ -12,44 +12,50 @@
     concatenates bytes and hashes bytes.
 #}
 {% macro pseudonymise(column) -%}
-    {%- set key_table = source('ops', 'pseudonymisation_key') -%}
     case
         when {{ column }} is null then null
         else {{ adapter.dispatch('hmac_sha256_hex', 'empathy_warehouse')(
-            column,
-            '(select inner_pad_hex from ' ~ key_table ~ ')',
-            '(select outer_pad_hex from ' ~ key_table ~ ')') }}
+            column, source('ops', 'pseudonymisation_key')) }}
     end
 {%- endmacro %}
 
-{% macro default__hmac_sha256_hex(column, inner_pad_hex, outer_pad_hex) -%}
+{#- Each engine decodes the pads inside the subquery: once per query, not once per row. -#}
+{% macro default__hmac_sha256_hex(column, key_table) -%}
     {#- PostgreSQL 11+: bytea, sha256(bytea) returns bytea. -#}
     encode(sha256(
-        decode({{ outer_pad_hex }}, 'hex')
-        || sha256(decode({{ inner_pad_hex }}, 'hex') || convert_to(cast({{ column }} as text), 'UTF8'))
+        (select decode(outer_pad_hex, 'hex') from {{ key_table }})
+        || sha256(
+            (select decode(inner_pad_hex, 'hex') from {{ key_table }})
+            || convert_to(cast({{ column }} as text), 'UTF8'))
     ), 'hex')
 {%- endmacro %}
 
-{% macro duckdb__hmac_sha256_hex(column, inner_pad_hex, outer_pad_hex) -%}
+{% macro duckdb__hmac_sha256_hex(column, key_table) -%}
     {#- sha256(BLOB) returns hex text: unhex it before the outer hash. -#}
     sha256(
-        unhex({{ outer_pad_hex }})
-        || unhex(sha256(unhex({{ inner_pad_hex }}) || encode(cast({{ column }} as varchar))))
+        (select unhex(outer_pad_hex) from {{ key_table }})
+        || unhex(sha256(
+            (select unhex(inner_pad_hex) from {{ key_table }})
+            || encode(cast({{ column }} as varchar))))
     )
 {%- endmacro %}
 
-{% macro spark__hmac_sha256_hex(column, inner_pad_hex, outer_pad_hex) -%}
+{% macro spark__hmac_sha256_hex(column, key_table) -%}
     {#- sha2(binary, 256) returns hex text. -#}
     sha2(concat(
-        unhex({{ outer_pad_hex }}),
-        unhex(sha2(concat(unhex({{ inner_pad_hex }}), encode(cast({{ column }} as string), 'UTF-8')), 256))
+        (select unhex(outer_pad_hex) from {{ key_table }}),
+        unhex(sha2(concat(
+            (select unhex(inner_pad_hex) from {{ key_table }}),
+            encode(cast({{ column }} as string), 'UTF-8')), 256))
     ), 256)
 {%- endmacro %}
 
-{% macro trino__hmac_sha256_hex(column, inner_pad_hex, outer_pad_hex) -%}
+{% macro trino__hmac_sha256_hex(column, key_table) -%}
     {#- varbinary throughout; sha256 returns varbinary. -#}
     lower(to_hex(sha256(
-        from_hex({{ outer_pad_hex }})
-        || sha256(from_hex({{ inner_pad_hex }}) || to_utf8(cast({{ column }} as varchar)))
+        (select from_hex(outer_pad_hex) from {{ key_table }})
+        || sha256(
+            (select from_hex(inner_pad_hex) from {{ key_table }})
+            || to_utf8(cast({{ column }} as varchar)))
     )))
 {%- endmacro %}
