@@ -95,6 +95,13 @@ def dbt_raw(parameters: dict[str, Any]) -> dict[str, Any]:
         arguments.append("--full-refresh")
     log_path = settings.warehouse_dir / "logs" / "bench-dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # What the Dagster dbt asset does before dbt: the key material dbt reads.
+    import duckdb
+
+    from orchestration.pseudonymisation import write_pseudonymisation_key
+
+    with duckdb.connect(str(settings.working_db)) as working_db:
+        write_pseudonymisation_key(working_db, settings.pseudonym_key)
     seconds, returncode = _dbt_build(arguments, log_path)
     if returncode != 0:
         raise RuntimeError(f"dbt build failed, see {log_path}")

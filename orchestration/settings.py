@@ -150,11 +150,9 @@ class Settings:
         return self.published_dir / "parquet"
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt profile and models read."""
-        return {
-            "EMPATHY_WORKING_DB": str(self.working_db),
-            "EMPATHY_PSEUDONYM_KEY": self.pseudonym_key,
-        }
+        """Environment variables the dbt profile reads. Not the pseudonym key: dbt reads its
+        HMAC pads from the working database (orchestration/pseudonymisation.py)."""
+        return {"EMPATHY_WORKING_DB": str(self.working_db)}
 
 
 def check_folder_settings(env: Mapping[str, str]) -> None:
@@ -238,13 +236,29 @@ def _occurred_at_max_days_ahead(env: Mapping[str, str]) -> float:
 
 
 def _pseudonym_key(env: Mapping[str, str], landing_dir: Path) -> str:
-    """The keyed-hash secret; the public demo key is accepted only for generated demo data."""
-    key = env.get("EMPATHY_PSEUDONYM_KEY", "")
-    if key:
-        return key
-    if not real_landing_files(landing_dir):
-        return DEMO_PSEUDONYM_KEY
-    raise ConfigurationError(
-        f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "
-        "Set it to a secret string: customer identifiers are hashed with it before publishing."
-    )
+    """The keyed-hash secret; the public demo key is accepted only for generated demo data.
+
+    Unset: the demo key when the landing folder holds only demo data (or nothing), else refused.
+    Set but blank, or set to the public demo key while real data waits: refused, since either
+    would make every pseudonym reversible by anyone hashing candidate ids."""
+    holds_only_demo_data = not real_landing_files(landing_dir)
+    if "EMPATHY_PSEUDONYM_KEY" not in env:
+        if holds_only_demo_data:
+            return DEMO_PSEUDONYM_KEY
+        raise ConfigurationError(
+            f"EMPATHY_PSEUDONYM_KEY is not set, and {landing_dir} holds real (not demo) data. "
+            "Set it to a secret string: customer identifiers are hashed with it before publishing."
+        )
+    key = env["EMPATHY_PSEUDONYM_KEY"]
+    if not key.strip():
+        raise ConfigurationError(
+            "EMPATHY_PSEUDONYM_KEY is blank. Set it to a secret string (identifiers are hashed "
+            "with it before publishing), or unset it to run on demo data."
+        )
+    if key == DEMO_PSEUDONYM_KEY and not holds_only_demo_data:
+        raise ConfigurationError(
+            f"EMPATHY_PSEUDONYM_KEY is the public demo key, and {landing_dir} holds real (not "
+            "demo) data. Set it to a secret string of your own: with the demo key anyone can "
+            "reverse the pseudonyms."
+        )
+    return key

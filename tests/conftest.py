@@ -6,6 +6,8 @@ result share one real run of the whole job instead of building their own.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -23,7 +25,24 @@ os.environ["DBT_LOG_PATH"] = os.environ["DBT_TARGET_PATH"]
 from orchestration.settings import Settings, load_settings  # noqa: E402
 from tests.handmade_events import DAY, write_deliveries  # noqa: E402
 
-TEST_PSEUDONYM_KEY = "test-key"
+# Distinctive, so a scan of dbt's artifacts and the logs for it cannot match by accident.
+TEST_PSEUDONYM_KEY = "test-pseudonym-key-5e1f0c"
+
+
+def pseudonym(upstream_id: str, key: str = TEST_PSEUDONYM_KEY) -> str:
+    """What the warehouse publishes for an upstream id (session, event, customer, actor): its
+    HMAC-SHA256 under the key, as the pseudonymise macro computes it on every engine."""
+    return hmac.new(key.encode(), upstream_id.encode(), hashlib.sha256).hexdigest()
+
+
+def with_upstream_ids(rows: list[tuple], upstream_ids) -> list[tuple]:
+    """`rows` with every value that is the pseudonym of one of `upstream_ids` replaced by that
+    upstream id, sorted: comparable with rows written down with upstream ids."""
+    by_pseudonym = {pseudonym(upstream_id): upstream_id for upstream_id in upstream_ids}
+    return sorted(
+        tuple(by_pseudonym.get(value, value) if isinstance(value, str) else value for value in row)
+        for row in rows
+    )
 
 
 @contextmanager
@@ -120,7 +139,8 @@ GENERATED_PARTITION = "2026-10-03"
 @pytest.fixture(scope="session")
 def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
     """The whole job once on generated events (with e-mails, phones and card numbers in the
-    customer texts) plus tests/conftest.PRIVACY_EXAMPLE; read-only afterwards.
+    customer texts) plus tests/conftest.PRIVACY_EXAMPLE and PLANTED_DELIVERY; read-only
+    afterwards.
 
     Returns the settings and the run outcome (with its run-log row)."""
     from datetime import date
@@ -139,6 +159,9 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
     )
     (landing / "privacy_example.jsonl").write_text(
         "".join(json.dumps(event) + "\n" for event in PRIVACY_EXAMPLE)
+    )
+    (landing / "planted_personal_data.jsonl").write_text(
+        "".join(json.dumps(event) + "\n" for event in PLANTED_DELIVERY)
     )
     with pipeline_environment(warehouse_dir) as settings:
         outcome = run_refresh(settings, GENERATED_PARTITION)
@@ -173,4 +196,151 @@ PRIVACY_EXAMPLE = [
         "actor_type": "customer",
         "text": PRIVACY_EXAMPLE_TEXT,
     },
+]
+
+
+# Personal data planted in every field of the event contract a delivery can fill: each envelope
+# string and each attribute key stg_support__events reads (tests/test_privacy.py checks that
+# list against the model). Each planted value holds all four tokens, so a scan for any token
+# finds any leak. Tokens used nowhere else (not in the dbt unit test fixtures), so a hit is a leak.
+PLANTED_NAME = "Zebedee Quixote"
+PLANTED_EMAIL = "zebedee.quixote@example.com"
+PLANTED_PHONE = "+44 161 496 0753"
+PLANTED_CARD = "5555 5555 5555 4444"
+PLANTED_TOKENS = (PLANTED_NAME, PLANTED_EMAIL, PLANTED_PHONE, PLANTED_CARD)
+
+
+def planted(field: str) -> str:
+    """A value for `field` that holds a name, an e-mail, a phone and a card number."""
+    return f"{field} of {PLANTED_NAME} <{PLANTED_EMAIL}>, {PLANTED_PHONE}, card {PLANTED_CARD}"
+
+
+def _planted_event(number: int, event_type: str, minute: int, actor_type: str, **fields):
+    actor_ids = {"customer": "customer", "bot": "bot", "agent": "agent", "system": "reviewer"}
+    return {
+        "event_id": planted(f"event {number}"),
+        "event_type": event_type,
+        "occurred_at": f"2026-10-03T11:{minute:02d}:00Z",
+        "session_id": planted("session"),
+        "customer_id": planted("customer"),
+        "channel": "chat",
+        "actor_type": actor_type,
+        "actor_id": planted(actor_ids[actor_type]),
+        **fields,
+    }
+
+
+PLANTED_BOT_MESSAGE = _planted_event(
+    3,
+    "message",
+    2,
+    "bot",
+    text=planted("bot text"),
+    attributes={
+        "model_version": planted("model_version"),
+        "prompt_id": planted("prompt_id"),
+        "tone_tags": ["apologetic", planted("tone tag")],
+        "confidence": planted("confidence"),
+        "has_next_step": planted("has_next_step"),
+        "human_edited": planted("human_edited"),
+        "human_approved": planted("human_approved"),
+    },
+)
+PLANTED_DELIVERY = [
+    _planted_event(
+        1,
+        "session_started",
+        0,
+        "customer",
+        attributes={
+            "language": planted("language"),
+            "variant": {
+                "model_version": planted("variant model_version"),
+                "prompt_id": planted("variant prompt_id"),
+            },
+        },
+    ),
+    _planted_event(
+        2,
+        "message",
+        1,
+        "customer",
+        text=planted("customer text"),
+        attributes={"is_rephrase": planted("is_rephrase"), "sentiment": planted("sentiment")},
+    ),
+    PLANTED_BOT_MESSAGE,
+    _planted_event(
+        4,
+        "intent_classified",
+        3,
+        "system",
+        attributes={
+            "intent": planted("intent"),
+            "severity": planted("severity"),
+            "confidence": planted("confidence"),
+        },
+    ),
+    _planted_event(
+        5,
+        "escalated",
+        4,
+        "bot",
+        attributes={
+            "reason": planted("handoff reason"),
+            "summary": {
+                part: planted(part)
+                for part in (
+                    "issue_summary",
+                    "customer_emotion",
+                    "attempted_solutions",
+                    "metadata",
+                )
+            },
+        },
+    ),
+    _planted_event(6, "message", 5, "agent", text=planted("agent text")),
+    _planted_event(
+        7,
+        "resolved",
+        6,
+        "agent",
+        attributes={
+            "resolved_by": planted("resolved_by"),
+            "confirmed_by_customer": planted("confirmed_by_customer"),
+        },
+    ),
+    _planted_event(8, "feedback_submitted", 7, "customer", attributes={"kind": planted("kind")}),
+    _planted_event(
+        9, "feedback_submitted", 8, "customer", attributes={"kind": "micro", "answer": planted("a")}
+    ),
+    _planted_event(
+        10, "feedback_submitted", 9, "customer", attributes={"kind": "csat", "score": planted("s")}
+    ),
+    _planted_event(11, "reopened", 10, "customer", attributes={"reason": planted("reopen")}),
+    _planted_event(12, "session_closed", 11, "system", attributes={"reason": planted("close")}),
+    _planted_event(
+        13,
+        "qa_review",
+        12,
+        "system",
+        attributes={
+            "target_message_id": PLANTED_BOT_MESSAGE["event_id"],
+            "scores": {
+                dimension: planted(dimension)
+                for dimension in (
+                    "acknowledgment",
+                    "clarity",
+                    "reassurance",
+                    "accountability",
+                    "appropriateness",
+                )
+            },
+        },
+    ),
+    # An event type nobody mapped: it reaches mon_unmapped_event_types.
+    _planted_event(14, planted("event_type"), 13, "system"),
+    # Channel and actor type are vocabulary-restricted by the loader: these records are rejected
+    # (raw.rejected_events keeps them in the working database, which is not published).
+    {**_planted_event(15, "message", 14, "customer"), "channel": planted("channel")},
+    {**_planted_event(16, "message", 15, "customer"), "actor_type": planted("actor_type")},
 ]

@@ -321,6 +321,9 @@ FIRST_DELIVERY = [
     ),
 ]
 
+# Upstream session ids; the marts hold their pseudonyms (tests.conftest.pseudonym).
+SESSION_IDS = tuple(sorted({record["session_id"] for record in FIRST_DELIVERY}))
+EVENT_IDS = tuple(record["event_id"] for record in FIRST_DELIVERY)
 RESENT_EVENT = FIRST_DELIVERY[3]  # S1's bot reply, delivered again
 MALFORMED_LINE = '{"event_id": "e-900", "event_type": "message", '
 UNMAPPED_EVENT = event("e-901", "bot.thought", "10:00:30", "S1", "bot", channel="chat")

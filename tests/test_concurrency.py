@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from orchestration.settings import Settings
+from tests.conftest import pseudonym
 from tests.test_crash_safety import NEXT_DAY, RealRun, copy_baseline
 
 READER = """
@@ -99,7 +100,7 @@ def test_the_winner_publishes_the_new_version_for_new_connections(scenario: Scen
         (version,) = connection.execute("select version from publication").fetchone()
         s6 = connection.execute(
             "select resolution_kind, first_response_seconds, time_to_resolution_seconds "
-            "from fct_sessions where session_id = 'S6'"
+            f"from fct_sessions where session_id = '{pseudonym('S6')}'"
         ).fetchall()
     assert sessions == 6
     assert version != scenario.reader_before[1]

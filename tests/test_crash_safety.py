@@ -39,7 +39,7 @@ from orchestration.cli import main as cli_main
 from orchestration.publish import PUBLISHED_MARTS, TEMPORARY_MARKER, TEST_PAUSE_ENV
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.summary import channel_summary
-from tests.conftest import TEST_PSEUDONYM_KEY, pipeline_environment
+from tests.conftest import TEST_PSEUDONYM_KEY, pipeline_environment, pseudonym, with_upstream_ids
 from tests.handmade_events import V1, event
 
 NEXT_DAY = "2026-10-06"
@@ -475,15 +475,19 @@ def test_the_next_run_publishes_the_right_numbers(crash: Crash):
     published = crash.warehouse_dir / "published"
     with duckdb.connect(str(published / "metrics.duckdb"), read_only=True) as connection:
         (sessions,) = connection.execute("select count(*) from fct_sessions").fetchone()
+        baseline_sessions = ", ".join(f"'{pseudonym(s)}'" for s in BASELINE_RESOLUTION_KINDS)
         kinds = dict(
-            connection.execute(
-                "select session_id, resolution_kind from fct_sessions "
-                "where session_id in ('S1', 'S2', 'S3', 'S4', 'S5')"
-            ).fetchall()
+            with_upstream_ids(
+                connection.execute(
+                    "select session_id, resolution_kind from fct_sessions "
+                    f"where session_id in ({baseline_sessions})"
+                ).fetchall(),
+                BASELINE_RESOLUTION_KINDS,
+            )
         )
         s6 = connection.execute(
             "select resolution_kind, first_response_seconds, time_to_resolution_seconds "
-            "from fct_sessions where session_id = 'S6'"
+            f"from fct_sessions where session_id = '{pseudonym('S6')}'"
         ).fetchall()
         (parquet_sessions,) = connection.execute(
             f"select count(*) from '{published / 'parquet' / 'fct_sessions.parquet'}'"

@@ -40,7 +40,7 @@ import pytest
 
 from orchestration.publish import PUBLISHED_MARTS
 from orchestration.synthetic.generator import DefectRates, write_landing
-from tests.conftest import pipeline_environment
+from tests.conftest import pipeline_environment, pseudonym
 from tests.handmade_events import V1, V2, event
 
 DAYS = ("2026-10-01", "2026-10-02", "2026-10-03")
@@ -307,7 +307,8 @@ def test_a_late_event_older_than_the_lookback_updates_its_session(warehouses):
     assert date(2026, 9, 26) < date.fromisoformat(DAYS[1]) - timedelta(days=LOOKBACK_DAYS)
     rows = _published(
         warehouses.incremental,
-        "select channel, resolution_kind, csat_score from fct_sessions where session_id = 'L1'",
+        "select channel, resolution_kind, csat_score from fct_sessions "
+        f"where session_id = '{pseudonym('L1')}'",
     )
     assert rows == [("chat", "autonomous", 2)]
 
@@ -318,7 +319,7 @@ def test_a_whole_session_delivered_after_its_lookback_is_added(warehouses):
     rows = _published(
         warehouses.incremental,
         "select resolution_kind, first_response_seconds, time_to_resolution_seconds "
-        "from fct_sessions where session_id = 'L2'",
+        f"from fct_sessions where session_id = '{pseudonym('L2')}'",
     )
     assert rows == [("assisted", 50, 1800)]
 

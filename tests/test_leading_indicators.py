@@ -8,13 +8,17 @@ calendar 60 s; email/medium business 14400 s; social/low business 900 s.
 
 from __future__ import annotations
 
+from tests.conftest import pseudonym, with_upstream_ids
+from tests.handmade_events import EVENT_IDS, SESSION_IDS
+
 
 def test_s1_first_response_acknowledges_and_offers_a_next_step(published):
     # "I'm sorry about the double charge. Here's what to do next: ..." at 10:00:35, 35 s after
     # the start: "sorry" acknowledges; the upstream has_next_step flag is true.
     rows = published(
         "select is_first_response_acknowledging, time_to_useful_response_seconds, "
-        "time_to_useful_response_business_seconds from fct_sessions where session_id = 'S1'"
+        "time_to_useful_response_business_seconds from fct_sessions "
+        f"where session_id = '{pseudonym('S1')}'"
     )
     assert rows == [(True, 35, 35)]
 
@@ -25,7 +29,7 @@ def test_s1_tone_scores_from_the_lexicon(published):
     rows = published(
         "select tone_acknowledgment_score, tone_clarity_score, tone_reassurance_score, "
         "tone_accountability_score, tone_appropriateness_score, tone_alignment_score "
-        "from fct_sessions where session_id = 'S1'"
+        f"from fct_sessions where session_id = '{pseudonym('S1')}'"
     )
     assert rows == [(4, 4, 3, 3, 3, 3.4)]
 
@@ -37,9 +41,9 @@ def test_human_first_response_is_measured_from_the_handoff(published):
     # S1 (no agent) and S5 (escalation nobody answers) -> null.
     rows = published(
         "select session_id, human_first_response_seconds, human_first_response_business_seconds, "
-        "reopen_human_first_response_seconds from fct_sessions order by session_id"
+        "reopen_human_first_response_seconds from fct_sessions"
     )
-    assert rows == [
+    assert with_upstream_ids(rows, SESSION_IDS) == [
         ("S1", None, None, None),
         ("S2", 2400, 2400, None),
         ("S3", None, None, None),
@@ -53,19 +57,18 @@ def test_business_seconds_skip_the_evening(published):
     # S2: 09:00 -> 09:10 UTC, open: 600 business seconds, like the calendar value.
     rows = published(
         "select session_id, first_response_seconds, first_response_business_seconds "
-        "from fct_sessions where session_id in ('S2', 'S5') order by session_id"
+        f"from fct_sessions where session_id in ('{pseudonym('S2')}', '{pseudonym('S5')}')"
     )
-    assert rows == [("S2", 600, 600), ("S5", 20, 0)]
+    assert with_upstream_ids(rows, SESSION_IDS) == [("S2", 600, 600), ("S5", 20, 0)]
 
 
 def test_unanswered_critical_chat_breaches_the_first_reply_sla(published):
     # S3 chat/critical: nobody answers; the clock runs to the close at 12:30, 1800 s > 60 s.
     # Every other session answered within its target.
     rows = published(
-        "select session_id, sla_time_basis, is_first_reply_sla_breached "
-        "from fct_sessions order by session_id"
+        "select session_id, sla_time_basis, is_first_reply_sla_breached from fct_sessions"
     )
-    assert rows == [
+    assert with_upstream_ids(rows, SESSION_IDS) == [
         ("S1", "calendar", False),
         ("S2", "business", False),
         ("S3", "calendar", True),
@@ -85,10 +88,12 @@ def test_transfer_quality_of_each_escalation(published):
     # = 2400 business seconds. S5: nobody joined: all unknown.
     rows = published(
         "select session_id, handoff_latency_business_seconds, transfer_quality_score, "
-        "has_customer_repeat_after_join, has_clean_transfer from fct_escalations "
-        "order by session_id"
+        "has_customer_repeat_after_join, has_clean_transfer from fct_escalations"
     )
-    assert rows == [("S2", 2400, 0.75, False, False), ("S5", None, None, None, None)]
+    assert with_upstream_ids(rows, SESSION_IDS) == [
+        ("S2", 2400, 0.75, False, False),
+        ("S5", None, None, None, None),
+    ]
 
 
 def test_day_acknowledgement_and_rephrase_counts(published):
@@ -122,9 +127,9 @@ def test_each_reply_answers_the_customer_message_before_it(working):
     # (20:00:05): 15 s, 0 business seconds. All first replies, none over target.
     rows = working(
         "select reply_id, answered_message_id, responder_type, reply_number, wait_seconds, "
-        "wait_business_seconds, is_sla_breached from marts.fct_replies order by reply_id"
+        "wait_business_seconds, is_sla_breached from marts.fct_replies"
     )
-    assert rows == [
+    assert with_upstream_ids(rows, EVENT_IDS) == [
         ("e-104", "e-102", "bot", 1, 30, 30, False),
         ("e-204", "e-202", "bot", 1, 540, 540, False),
         ("e-404", "e-402", "agent", 1, 570, 570, False),

@@ -11,7 +11,7 @@ Which server:
 - PGHOST unset: a throwaway cluster on a free loopback port, started here with the Debian
   binaries in /usr/lib/postgresql/<version>/bin (package `postgresql`) and removed after.
   No binaries either = the test fails and says how to get a server.
-The test owns the schemas raw, seeds, staging, intermediate and marts of that database: it
+The test owns the schemas raw, ops, seeds, staging, intermediate and marts of that database: it
 drops and rebuilds them, so point PGDATABASE at a scratch database.
 """
 
@@ -36,13 +36,14 @@ import psycopg2  # comes with dbt-postgres (dev group); missing = a broken insta
 import pytest
 
 from orchestration.ingest.loader import RAW_SCHEMA_DDL
+from orchestration.pseudonymisation import write_pseudonymisation_key
 from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
 from orchestration.settings import Settings, dbt_command
-from tests.conftest import TEST_PSEUDONYM_KEY
-from tests.handmade_events import DAY
+from tests.conftest import TEST_PSEUDONYM_KEY, with_upstream_ids
+from tests.handmade_events import DAY, SESSION_IDS
 
 RAW_TABLES = ("events", "rejected_events", "file_loads")
-DBT_SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
+DBT_SCHEMAS = ("raw", "ops", "seeds", "staging", "intermediate", "marts")
 HOW_TO_GET_A_SERVER = (
     "Set PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE to a PostgreSQL server (.ci/run starts "
     "one), or install the Debian package so the test can start a throwaway cluster: "
@@ -224,7 +225,8 @@ def postgres_server() -> Iterator[dict[str, str]]:
 
 
 def copy_raw_layer(duckdb_file: Path, server: dict[str, str]) -> dict[str, int]:
-    """Recreates the raw schema in PostgreSQL with the loader's DDL and copies every row."""
+    """Recreates the raw schema in PostgreSQL with the loader's DDL and copies every row, and
+    writes the key material dbt reads, as the Dagster dbt asset does in DuckDB."""
     from psycopg2.extras import execute_values
 
     copied: dict[str, int] = {}
@@ -239,6 +241,7 @@ def copy_raw_layer(duckdb_file: Path, server: dict[str, str]) -> dict[str, int]:
             rows = relation.fetchall()
             execute_values(cursor, f"insert into raw.{table} ({columns}) values %s", rows)
             copied[table] = len(rows)
+        write_pseudonymisation_key(cursor, TEST_PSEUDONYM_KEY)
         target.commit()
     target.close()
     return copied
@@ -248,7 +251,6 @@ def run_dbt(server: dict[str, str], target_path: Path, *arguments: str) -> str:
     env = {
         **os.environ,
         **{name: value for name, value in server.items() if name.startswith("PG")},
-        "EMPATHY_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY,
         # The profile's duckdb target reads it too; it is not used with --target postgres.
         "EMPATHY_WORKING_DB": str(target_path / "unused.duckdb"),
         "DBT_LOG_PATH": str(target_path),
@@ -349,9 +351,9 @@ def test_every_published_mart_has_the_same_rows_on_postgres(
 def test_resolution_kind_per_session_on_postgres(postgres_warehouse):
     _, rows = _postgres_rows(
         postgres_warehouse,
-        "select session_id, resolution_kind from marts.fct_sessions order by session_id",
+        "select session_id, resolution_kind from marts.fct_sessions",
     )
-    assert dict(rows) == {
+    assert dict(with_upstream_ids(rows, SESSION_IDS)) == {
         "S1": "autonomous",
         "S2": "assisted",
         "S3": "abandoned",

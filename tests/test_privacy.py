@@ -1,22 +1,30 @@
 """No customer identifier or personal data in anything published, on generated data whose
-customer texts carry e-mails, phone numbers and card numbers; redaction and pseudonymisation
-on worked examples; and no real data without a key."""
+customer texts carry e-mails, phone numbers and card numbers and on a delivery with personal
+data planted in every field (tests/conftest.PLANTED_DELIVERY); nothing of it, and not the key,
+in the logs or dbt's artifacts; redaction and the HMAC on worked examples; and no real data
+without a key."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import json
 import re
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DEMO_PSEUDONYM_KEY
+from orchestration.pseudonymisation import hmac_pads
+from orchestration.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR, DEMO_PSEUDONYM_KEY, Settings
 from tests.conftest import (
+    PLANTED_DELIVERY,
+    PLANTED_TOKENS,
     PRIVACY_EXAMPLE,
     TEST_PSEUDONYM_KEY,
     cli_environment,
+    planted,
+    pseudonym,
     query,
     run_cli,
 )
@@ -67,6 +75,11 @@ def _string_values(connection: duckdb.DuckDBPyConnection, relation: str) -> list
 def _findings(values: list[str], customer_ids: set[str]) -> list[str]:
     found = []
     for value in values:
+        found += [
+            f"planted {token!r} in {value!r}"
+            for token in PLANTED_TOKENS
+            if token.lower() in value.lower()
+        ]
         for token in re.findall(r"c-[\w-]+", value):
             if token in customer_ids:
                 found.append(f"customer id {token!r} in {value!r}")
@@ -85,7 +98,7 @@ def test_the_scan_finds_the_personal_data_in_the_raw_layer(generated_warehouse):
     with duckdb.connect(str(settings.working_db), read_only=True) as connection:
         findings = _findings(_string_values(connection, "raw.events"), customer_ids)
     kinds = {finding.split(" ", 1)[0] for finding in findings}
-    assert kinds == {"customer", "email", "phone", "card"}
+    assert kinds == {"customer", "email", "phone", "card", "planted"}
 
 
 def test_no_customer_id_email_phone_or_card_number_in_any_published_table(generated_warehouse):
@@ -128,7 +141,8 @@ def test_staging_redacts_emails_phone_and_card_numbers_in_the_worked_example(gen
     settings, _ = generated_warehouse
     rows = query(
         settings.working_db,
-        "select text_redacted from staging.stg_support__events where event_id = 'p-2'",
+        "select text_redacted from staging.stg_support__events "
+        f"where event_id = '{pseudonym('p-2')}'",
     )
     # e-mail first, then the 16-digit card, then both phone numbers (12 and 11 digits); the
     # date (8 digits) and the order number (5) survive.
@@ -141,16 +155,133 @@ def test_staging_redacts_emails_phone_and_card_numbers_in_the_worked_example(gen
     assert PRIVACY_EXAMPLE[1]["text"].startswith("Hi, I'm jane.doe+billing@example.co.uk")
 
 
-def test_customer_key_is_the_keyed_hash_and_changes_with_the_key(generated_warehouse):
+def test_customer_key_is_python_hmac_sha256_of_the_customer_id(generated_warehouse):
     settings, _ = generated_warehouse
+    session_p1 = hmac.new(TEST_PSEUDONYM_KEY.encode(), b"P1", hashlib.sha256).hexdigest()
     rows = query(
         settings.published_db,
-        "select distinct customer_key from fct_sessions where session_id = 'P1'",
+        f"select distinct customer_key from fct_sessions where session_id = '{session_p1}'",
     )
-    with_test_key = hashlib.sha256(f"{TEST_PSEUDONYM_KEY}|c-hand-1".encode()).hexdigest()
-    with_demo_key = hashlib.sha256(f"{DEMO_PSEUDONYM_KEY}|c-hand-1".encode()).hexdigest()
+    with_test_key = hmac.new(TEST_PSEUDONYM_KEY.encode(), b"c-hand-1", hashlib.sha256).hexdigest()
+    with_demo_key = hmac.new(DEMO_PSEUDONYM_KEY.encode(), b"c-hand-1", hashlib.sha256).hexdigest()
     assert rows == [(with_test_key,)]
     assert with_test_key != with_demo_key
+
+
+def _attribute_paths_staging_reads() -> set[tuple[str, ...]]:
+    """attribute_paths of stg_support__events.sql, with its loops over QA dimensions and
+    summary parts expanded, as the model builds it."""
+    sql = (DBT_PROJECT_DIR / "models" / "staging" / "stg_support__events.sql").read_text()
+
+    def listed(name: str) -> list[str]:
+        (items,) = re.findall(rf"set {name} = \[([^\]]*)\]", sql)
+        return re.findall(r"'(\w+)'", items)
+
+    block = sql[sql.index("set attribute_paths = {") : sql.index("} -%}")]
+    paths = {tuple(re.findall(r"'(\w+)'", path)) for path in re.findall(r": \[([^\]]*)\]", block)}
+    paths |= {("scores", dimension) for dimension in listed("qa_dimensions")}
+    paths |= {("summary", part) for part in listed("summary_parts")}
+    return paths
+
+
+def _leaf_paths(attributes: dict, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    paths = set()
+    for key, value in attributes.items():
+        if isinstance(value, dict):
+            paths |= _leaf_paths(value, (*prefix, key))
+        else:
+            paths.add((*prefix, key))
+    return paths
+
+
+def test_the_planted_delivery_fills_every_field_of_the_contract_staging_reads():
+    from orchestration.ingest.contract import OPTIONAL_FIELDS, REQUIRED_FIELDS
+
+    read_by_staging = _attribute_paths_staging_reads()
+    assert len(read_by_staging) == 30  # 21 named, 5 QA dimensions, 4 summary parts
+    planted_paths = set().union(*(_leaf_paths(e.get("attributes", {})) for e in PLANTED_DELIVERY))
+    assert read_by_staging <= planted_paths
+    # Every envelope string holds planted data in some event (occurred_at must parse).
+    for field in {*REQUIRED_FIELDS, *OPTIONAL_FIELDS} - {"occurred_at"}:
+        assert any(PLANTED_TOKENS[0] in str(e.get(field)) for e in PLANTED_DELIVERY), field
+
+
+def test_the_planted_session_is_published_with_pseudonyms_and_unrecognised_labels(
+    generated_warehouse,
+):
+    """The scans find nothing because the values were replaced, not because the session was
+    lost: it is in the marts, every identifier as its keyed hash, every attribute a label."""
+    settings, _ = generated_warehouse
+    published = settings.published_db
+    session = pseudonym(planted("session"))
+    assert query(
+        published,
+        "select customer_key, channel, language, intent, severity, model_version, prompt_id, "
+        "resolved_by, close_reason, micro_feedback_answer, resolution_kind "
+        f"from fct_sessions where session_id = '{session}'",
+    ) == [
+        (
+            pseudonym(planted("customer")),
+            "chat",
+            *["unrecognised"] * 8,
+            "assisted",
+        )
+    ]
+    messages = query(
+        published, f"select message_id from fct_messages where session_id = '{session}'"
+    )
+    assert sorted(messages) == sorted(
+        (pseudonym(planted(f"event {number}")),) for number in (2, 3, 6)
+    )
+    assert query(
+        published,
+        "select event_count, example_event_id from mon_unmapped_event_types "
+        "where source_event_type = 'unrecognised'",
+    ) == [(1, pseudonym(planted("event 14")))]
+    # The QA review of the bot message still points at it: both ids hash alike.
+    assert query(
+        settings.working_db,
+        "select reviewer_id, target_message_id from intermediate.int_qa_reviews "
+        f"where session_id = '{session}'",
+    ) == [(pseudonym(planted("reviewer")), pseudonym(planted("event 3")))]
+
+
+def _files_of_the_run(settings: Settings) -> list[Path]:
+    """Every file the run wrote besides its databases: the warehouse's logs, the Dagster home
+    (event log, compute logs) and dbt's target and log folders of this test session."""
+    folders = [settings.warehouse_dir / "logs", settings.warehouse_dir / "dagster_home"]
+    folders.append(DBT_TARGET_DIR)
+    return sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
+
+
+def test_no_planted_personal_data_in_the_logs_or_dbt_artifacts_of_the_run(generated_warehouse):
+    settings, outcome = generated_warehouse
+    files = _files_of_the_run(settings)
+    names = {path.name for path in files}
+    assert outcome.log_path in files and {"dbt.log", "manifest.json"} <= names
+    findings = [
+        f"{path}: {token!r}"
+        for path in files
+        for token in PLANTED_TOKENS
+        if token.lower().encode() in path.read_bytes().lower()
+    ]
+    assert findings == []
+
+
+def test_no_dbt_artifact_log_or_dagster_file_holds_the_key_or_its_pads(generated_warehouse):
+    settings, _ = generated_warehouse
+    files = _files_of_the_run(settings)
+    compiled = [path for path in files if path.name == "stg_support__events.sql"]
+    # The scan covers the SQL dbt compiled and ran for the model that hashes.
+    assert compiled and all("pseudonymisation_key" in path.read_text() for path in compiled)
+    assert {"run_results.json", "manifest.json", "partial_parse.msgpack", "dbt.log"} <= {
+        path.name for path in files
+    }
+    secrets = [TEST_PSEUDONYM_KEY.encode()]
+    for pad in hmac_pads(TEST_PSEUDONYM_KEY):
+        secrets += [pad.hex().encode(), pad.hex().upper().encode(), pad]
+    findings = [str(path) for path in files if any(s in path.read_bytes() for s in secrets)]
+    assert findings == []
 
 
 def test_run_on_real_data_without_a_key_exits_2_with_one_line_and_no_traceback(tmp_path):

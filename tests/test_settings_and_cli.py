@@ -212,3 +212,32 @@ def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path, mo
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": WAREHOUSE_RUN_TAG, "limit": 1}]
     assert refresh_job.tags == {WAREHOUSE_RUN_TAG: "true"}
+
+
+@pytest.mark.parametrize("blank_key", ["", "   ", "\t\n"])
+def test_a_blank_pseudonym_key_is_refused_even_for_demo_data(tmp_path: Path, blank_key: str):
+    env = {"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": blank_key}
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(env)
+    assert str(refused.value) == (
+        "EMPATHY_PSEUDONYM_KEY is blank. Set it to a secret string (identifiers are hashed "
+        "with it before publishing), or unset it to run on demo data."
+    )
+
+
+def test_the_demo_key_set_explicitly_is_refused_for_real_landing_data(tmp_path: Path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.jsonl").write_text("")
+    env = {"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": DEMO_PSEUDONYM_KEY}
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(env)
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).startswith(
+        f"EMPATHY_PSEUDONYM_KEY is the public demo key, and {landing} holds real (not demo) data."
+    )
+    # The same key on generated demo data stays accepted.
+    demo = tmp_path / "demo"
+    _write_demo_landing(demo / "landing")
+    env["WAREHOUSE_DIR"] = str(demo)
+    assert load_settings(env).pseudonym_key == DEMO_PSEUDONYM_KEY

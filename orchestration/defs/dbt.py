@@ -3,11 +3,13 @@
 from collections.abc import Mapping
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
 from orchestration.defs.resources import dbt_project, settings_for_run
+from orchestration.pseudonymisation import write_pseudonymisation_key
 from orchestration.publish import MARTS_SCHEMA
 
 # dbt unit tests are development tests: they need the model's own table to exist already (so
@@ -37,7 +39,11 @@ class WarehouseTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=WarehouseTranslator(),
 )
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    settings_for_run()
+    settings = settings_for_run()
+    # dbt reads the key material from the working database, so no dbt artifact holds the key.
+    settings.working_db.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.working_db)) as working_db:
+        write_pseudonymisation_key(working_db, settings.pseudonym_key)
     partition_key = context.partition_key if context.has_partition_key else None
     arguments = [*PRODUCTION_BUILD_ARGS, *dbt_vars_for_partition(partition_key)]
     yield from dbt.cli(arguments, context=context).stream()

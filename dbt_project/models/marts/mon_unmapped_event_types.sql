@@ -1,6 +1,9 @@
 {#
     Monitoring: event types that event_type_mapping does not know, so the mapping can grow.
     Empty when every delivered type is mapped. Such events are kept in staging, never dropped.
+    Both columns come from staging already safe to publish: a type that is not a label (one
+    holding an e-mail address, say) is grouped as 'unrecognised', and example_event_id is the
+    keyed hash of the upstream event id.
 #}
 
 with

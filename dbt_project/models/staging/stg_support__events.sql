@@ -8,8 +8,11 @@
 
 {#
     One row per raw support event: canonical event type, typed attributes, pseudonymised
-    customer, redacted text. The only model that reads raw.events; raw customer_id and raw text
-    stop here.
+    identifiers, redacted text. The only model that reads raw.events, and where upstream
+    free-form input stops: every identifier (event, session, customer, actor, QA target message)
+    becomes its keyed hash (pseudonymise: HMAC-SHA256, the same on every engine, so ids still
+    join), text is redacted (redact_text), and every string attribute that reaches the marts is a
+    label or 'unrecognised' (safe_label), so no raw value leaves staging.
 
     The join to the event_type_mapping seed is the one join in staging, on purpose: mapping
     source names to canonical names is renaming/categorising, and doing it here means every
@@ -102,32 +105,34 @@ final as (
 
     select
         -- ids
-        event_id,
-        session_id,
+        {{ pseudonymise('event_id') }} as event_id,
+        {{ pseudonymise('session_id') }} as session_id,
         {{ pseudonymise('customer_id') }} as customer_key,
-        actor_id,
+        {{ pseudonymise('actor_id') }} as actor_id,
         load_id,
 
         -- strings
-        trim(event_type) as source_event_type,
+        {{ safe_label('trim(event_type)') }} as source_event_type,
         canonical_event_type,
         lower(trim(channel)) as channel,
         lower(trim(actor_type)) as actor_type,
         -- session_started carries language and the A/B variant; messages carry their own
         -- model_version / prompt_id at the top level.
-        lower(trim(attribute_language)) as language,
-        coalesce(attribute_model_version, attribute_variant_model_version) as model_version,
-        coalesce(attribute_prompt_id, attribute_variant_prompt_id) as prompt_id,
-        lower(trim(attribute_intent)) as intent,
-        lower(trim(attribute_severity)) as severity,
+        {{ safe_label('lower(trim(attribute_language))') }} as language,
+        {{ safe_label('coalesce(attribute_model_version, attribute_variant_model_version)') }}
+            as model_version,
+        {{ safe_label('coalesce(attribute_prompt_id, attribute_variant_prompt_id)') }} as prompt_id,
+        {{ safe_label('lower(trim(attribute_intent))') }} as intent,
+        {{ safe_label('lower(trim(attribute_severity))') }} as severity,
         -- escalated: handoff reason; reopened: reopen reason; session_closed: close reason
-        lower(trim(attribute_reason)) as reason,
-        lower(trim(attribute_resolved_by)) as resolved_by,
-        lower(trim(attribute_kind)) as feedback_kind,
-        lower(trim(attribute_answer)) as feedback_answer,
-        attribute_target_message_id as qa_target_message_id,
+        {{ safe_label('lower(trim(attribute_reason))') }} as reason,
+        {{ safe_label('lower(trim(attribute_resolved_by))') }} as resolved_by,
+        {{ safe_label('lower(trim(attribute_kind))') }} as feedback_kind,
+        {{ safe_label('lower(trim(attribute_answer))') }} as feedback_answer,
+        -- the message a QA review is about: the same keyed hash as that message's event_id
+        {{ pseudonymise('attribute_target_message_id') }} as qa_target_message_id,
         -- upstream tone tags of a bot message as JSON array text, e.g. ["apologetic","cheerful"]
-        attribute_tone_tags as tone_tags,
+        {{ safe_label('attribute_tone_tags', is_list=true) }} as tone_tags,
         {{ redact_text('text') }} as text_redacted,
         source_file,
 
