@@ -85,6 +85,10 @@ class RunSummary:
     # Files rejected whole by this run's load (unreadable, not what their name says).
     rejected_files: str | None
     recorded_at: datetime
+    # Loads over the reject-share limit that went through because someone accepted them
+    # (`python -m orchestration accept-load`): load, share, who and why. Last, so a run log
+    # created before this column gets it appended (RUN_LOG_DDL).
+    accepted_loads: str | None = None
 
     def lines(self) -> list[str]:
         """The row as a few lines for the terminal."""
@@ -107,6 +111,8 @@ class RunSummary:
             lines.append(f"  files rejected whole: {self.rejected_files}")
         if self.warnings:
             lines.append(f"  warnings: {self.warnings}")
+        if self.accepted_loads:
+            lines.append(f"  accepted loads: {self.accepted_loads}")
         return lines
 
 
@@ -130,7 +136,9 @@ RUN_LOG_DDL = (
     f"create schema if not exists {RUN_LOG_SCHEMA};\n"
     f"create table if not exists {RUN_LOG_SCHEMA}.{RUN_LOG_TABLE} (\n    "
     + ",\n    ".join(f"{name} {sql_type}" for name, sql_type in RUN_LOG_COLUMNS)
-    + "\n);"
+    + "\n);\n"
+    + f"alter table {RUN_LOG_SCHEMA}.{RUN_LOG_TABLE} "
+    + "add column if not exists accepted_loads varchar;"
 )
 
 
@@ -265,6 +273,7 @@ def summarise_run(instance: DagsterInstance, run_id: str) -> RunSummary:
         warnings="; ".join(warnings) or None,
         rejected_files=None,
         recorded_at=datetime.now(UTC).replace(tzinfo=None),
+        accepted_loads=load.get("accepted_loads") or None,
     )
 
 
