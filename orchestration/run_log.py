@@ -3,8 +3,8 @@
 `ops.refresh_runs` in the working database holds, per Dagster run: partition, start and end,
 the duration of each stage (load, dbt build, validation, publish), the load's reconciliation,
 the rows of each published mart, the published version, and the outcome (published / blocked
-by which check / failed at which step), plus warnings (e.g. a stale source) and the files
-rejected whole.
+by which check / failed at which step), plus warnings (e.g. a stale source), the files
+rejected whole, and the loads over the reject-share limit that someone accepted (who, why).
 
 Why it is built from Dagster's event log, after the run, and not by the steps themselves:
 the event log already holds every stage's start and end, the load metadata, every check

@@ -56,6 +56,10 @@ class Settings:
     reject_share_limit: float
     # Teams that tune their suites keep them outside the repo and point here.
     expectations_dir: Path = EXPECTATIONS_DIR
+    # Largest relative change of a warehouse-wide metric against the published version, on the
+    # days both cover, that publishes without its sessions changing alike
+    # (orchestration/quality/metric_change.py); inf lets one intended change through.
+    metric_change_tolerance: float = 0.5
 
     @property
     def working_db(self) -> Path:
@@ -120,12 +124,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"EMPATHY_REJECT_SHARE_LIMIT={raw_limit!r} is not a share between 0 and 1 "
             "(e.g. 0.05 blocks publishing when more than 5% of a delivery is rejected)."
         )
+    raw_tolerance = env.get("EMPATHY_METRIC_CHANGE_TOLERANCE", "0.5")
+    try:
+        metric_change_tolerance = float(raw_tolerance)
+    except ValueError:
+        metric_change_tolerance = -1.0
+    if not metric_change_tolerance >= 0.0:
+        raise ConfigurationError(
+            f"EMPATHY_METRIC_CHANGE_TOLERANCE={raw_tolerance!r} is not a relative change of 0 "
+            "or more (e.g. 0.5 blocks publishing when a warehouse-wide metric moves by more than "
+            "half on already-published days while its sessions do not; inf turns it off)."
+        )
     return Settings(
         warehouse_dir=warehouse_dir,
         landing_dir=landing_dir,
         pseudonym_key=_pseudonym_key(env, landing_dir),
         reject_share_limit=reject_share_limit,
         expectations_dir=Path(env.get("EMPATHY_EXPECTATIONS_DIR", EXPECTATIONS_DIR)).resolve(),
+        metric_change_tolerance=metric_change_tolerance,
     )
 
 
