@@ -366,9 +366,9 @@ def stage_published_run_log(
         [source_catalog, RUN_LOG_SCHEMA, RUN_LOG_TABLE],
     ).fetchone()[0]
     if exists:
-        names = ", ".join(name for name, _ in RUN_LOG_COLUMNS)
+        # by name: a run log written before a column was added (accepted_loads) still copies
         connection.execute(
-            f"insert into {target} select {names} "
+            f"insert into {target} by name select * "
             f'from "{source_catalog}".{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}'
         )
     current = _current_dagster_run()

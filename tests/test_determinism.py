@@ -26,7 +26,7 @@ def published_tables(database) -> dict[str, list[tuple]]:
         names = [row[0] for row in connection.execute("show tables").fetchall()]
         return {
             name: connection.execute(
-                f"select columns(c -> c not like '%loaded_at') from \"{name}\" order by all"
+                f"select columns(lambda c: c not like '%loaded_at') from \"{name}\" order by all"
             ).fetchall()
             for name in names
             if name not in RUN_TABLES
