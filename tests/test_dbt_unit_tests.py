@@ -47,3 +47,9 @@ def test_business_calendar_covers_a_1969_session_next_to_a_2026_session(handmade
 def test_a_mean_exactly_on_a_threshold_reaches_it(handmade_warehouse):
     completed = run_unit_tests(handmade_warehouse, "test_mean_exactly_on_a_threshold_reaches_it")
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_session_id_used_on_two_channels_is_flagged(handmade_warehouse):
+    name = "test_session_id_used_on_two_channels_is_flagged"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]

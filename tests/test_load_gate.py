@@ -13,8 +13,10 @@ blocked. Then:
   1 of 33 = 3.0% <= 10%, run 2 publishes.
 
 The held warehouse also carries `system.jsonl`: one contract-valid system message in S1
-("Conversation transferred", 10:01:00, between the bot reply and the resolution). It must
-not block publishing, and it counts in no metric: S1 keeps first response 35 s and one reply.
+("Conversation transferred", 10:01:00, between the bot reply and the resolution), stamped
+with channel email while the rest of S1 is chat. It must not block publishing, and it counts
+in no metric: S1 keeps first response 35 s and one reply. S1's id now names two channels: it
+is flagged (has_conflicting_channels) and the run log's warnings count it.
 After run 3, `quarantine --file system.jsonl --line 1` moves it out of raw.events; run 4
 rebuilds the models from raw, and the message is gone from the published fct_messages, with
 raw.file_loads still reconciling every file.
@@ -34,7 +36,7 @@ from tests.handmade_events import DAY, event, write_deliveries
 LIMIT = "0.10"
 BROKEN_LINES = [f'{{"event_id": "x-{number}", "event_type": ' for number in range(10)]
 SYSTEM_MESSAGE = event(
-    "sys-1", "message", "10:01:00", "S1", "system", "Conversation transferred", channel="chat"
+    "sys-1", "message", "10:01:00", "S1", "system", "Conversation transferred", channel="email"
 )
 
 
@@ -133,7 +135,7 @@ def test_system_message_publishes_and_counts_in_no_metric(held_runs):
     assert published.published, published.problems
     assert _published(
         warehouse_dir, "select actor_type, channel from fct_messages where message_id = 'sys-1'"
-    ) == [("system", "chat")]
+    ) == [("system", "email")]
     assert _published(
         warehouse_dir,
         "select first_response_seconds, customer_message_count, bot_message_count "
@@ -234,3 +236,18 @@ def test_quarantining_the_bad_file_releases_the_held_load(tmp_path):
     assert fixed.published, fixed.problems
     released = _working(warehouse_dir, "select released_because from ops.held_loads")
     assert released == [("3.0% is within the limit 10.0% now",)]
+
+
+def test_a_session_id_used_on_two_channels_is_flagged_and_counted_in_the_run_log(held_runs):
+    warehouse_dir, _, _, _, published = held_runs
+    assert _published(
+        warehouse_dir,
+        "select session_id, channel, channel_count from fct_sessions "
+        "where has_conflicting_channels",
+    ) == [("S1", "chat", 2)]
+    warning = (
+        "marts/fct_sessions [conflicting_channels]: 1 session(s) whose events name more than "
+        "one channel"
+    )
+    assert warning in published.run_summary.warnings
+    assert published.published  # a warning, not a block
