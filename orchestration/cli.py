@@ -374,6 +374,47 @@ def command_dev(arguments: argparse.Namespace) -> int:
     os.execv(dagster, [dagster, "dev", *arguments.dagster_arguments])
 
 
+def command_accept_load(arguments: argparse.Namespace) -> int:
+    """Lets one held load through the reject-share gate, recording who and why."""
+    from orchestration.load_gate import LoadGateError, accept_load
+
+    settings = load_settings()
+    with refresh_lock(settings):
+        try:
+            load = accept_load(
+                settings.working_db, arguments.load_id, arguments.by, arguments.reason
+            )
+        except LoadGateError as error:
+            raise UserError(str(error)) from None
+    print(
+        f"accepted {load.describe()} by {arguments.by.strip()}: {arguments.reason.strip()} "
+        f"(ops.load_acceptances); the next run publishes it"
+    )
+    return 0
+
+
+def command_quarantine(arguments: argparse.Namespace) -> int:
+    """Sets a file's (or one line's) records aside so they no longer block publishing."""
+    from orchestration.load_gate import LoadGateError, quarantine
+
+    settings = load_settings()
+    with refresh_lock(settings):
+        try:
+            result = quarantine(
+                settings.working_db, arguments.file, arguments.reason, arguments.line
+            )
+        except LoadGateError as error:
+            raise UserError(str(error)) from None
+    line = "" if result.source_line is None else f" line {result.source_line}"
+    where = result.source_file + line
+    print(
+        f"quarantined {result.records} record(s) of {where}: moved from raw.events to "
+        "raw.rejected_events (field quarantine), raw.file_loads reconciled; the next run "
+        "rebuilds every model from raw (dbt build --full-refresh)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -389,6 +430,24 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this warehouse")
     dev.add_argument("dagster_arguments", nargs=argparse.REMAINDER, help="passed to dagster dev")
     dev.set_defaults(handler=command_dev)
+    accept = commands.add_parser(
+        "accept-load",
+        help="let a load held by the reject-share gate publish, recording who and why",
+    )
+    accept.add_argument("load_id", help="the load id the blocked run named (raw.file_loads)")
+    accept.add_argument("--by", required=True, help="who accepts it (name or team)")
+    accept.add_argument("--reason", required=True, help="why the rejected records are acceptable")
+    accept.set_defaults(handler=command_accept_load)
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="move a delivered file's (or one line's) records out of raw.events",
+    )
+    quarantine.add_argument(
+        "--file", required=True, help="file name relative to the landing folder"
+    )
+    quarantine.add_argument("--line", type=int, help="only this line (1-based), else the file")
+    quarantine.add_argument("--reason", required=True, help="why the records are set aside")
+    quarantine.set_defaults(handler=command_quarantine)
     return parser
 
 

@@ -2,7 +2,11 @@
 
 from dagster import Definitions, multi_or_in_process_executor
 
-from orchestration.defs.checks import great_expectations_suites
+from orchestration.defs.checks import (
+    conflicting_channels,
+    great_expectations_suites,
+    metric_change_vs_published,
+)
 from orchestration.defs.dbt import warehouse_dbt_models
 from orchestration.defs.freshness import raw_events_source_freshness
 from orchestration.defs.ingestion import raw_events
@@ -14,7 +18,12 @@ from orchestration.defs.sensors import landing_folder_sensor
 
 defs = Definitions(
     assets=[raw_events, warehouse_dbt_models, published_marts],
-    asset_checks=[great_expectations_suites, raw_events_source_freshness],
+    asset_checks=[
+        great_expectations_suites,
+        metric_change_vs_published,
+        conflicting_channels,
+        raw_events_source_freshness,
+    ],
     jobs=[refresh_job],
     schedules=[daily_refresh_schedule],
     sensors=[landing_folder_sensor, refresh_run_log_sensor],

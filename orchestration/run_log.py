@@ -3,8 +3,8 @@
 `ops.refresh_runs` in the working database holds, per Dagster run: partition, start and end,
 the duration of each stage (load, dbt build, validation, publish), the load's reconciliation,
 the rows of each published mart, the published version, and the outcome (published / blocked
-by which check / failed at which step), plus warnings (e.g. a stale source) and the files
-rejected whole.
+by which check / failed at which step), plus warnings (e.g. a stale source), the files
+rejected whole, and the loads over the reject-share limit that someone accepted (who, why).
 
 Why it is built from Dagster's event log, after the run, and not by the steps themselves:
 the event log already holds every stage's start and end, the load metadata, every check
@@ -87,6 +87,10 @@ class RunSummary:
     # Files rejected whole by this run's load (unreadable, not what their name says).
     rejected_files: str | None
     recorded_at: datetime
+    # Loads over the reject-share limit that went through because someone accepted them
+    # (`python -m orchestration accept-load`): load, share, who and why. Last, so a run log
+    # created before this column gets it appended (RUN_LOG_DDL).
+    accepted_loads: str | None = None
 
     def lines(self) -> list[str]:
         """The row as a few lines for the terminal."""
@@ -109,6 +113,8 @@ class RunSummary:
             lines.append(f"  files rejected whole: {self.rejected_files}")
         if self.warnings:
             lines.append(f"  warnings: {self.warnings}")
+        if self.accepted_loads:
+            lines.append(f"  accepted loads: {self.accepted_loads}")
         return lines
 
 
@@ -132,7 +138,9 @@ RUN_LOG_DDL = (
     f"create schema if not exists {RUN_LOG_SCHEMA};\n"
     f"create table if not exists {RUN_LOG_SCHEMA}.{RUN_LOG_TABLE} (\n    "
     + ",\n    ".join(f"{name} {sql_type}" for name, sql_type in RUN_LOG_COLUMNS)
-    + "\n);"
+    + "\n);\n"
+    + f"alter table {RUN_LOG_SCHEMA}.{RUN_LOG_TABLE} "
+    + "add column if not exists accepted_loads varchar;"
 )
 
 
@@ -267,6 +275,7 @@ def summarise_run(instance: DagsterInstance, run_id: str) -> RunSummary:
         warnings="; ".join(warnings) or None,
         rejected_files=None,
         recorded_at=datetime.now(UTC).replace(tzinfo=None),
+        accepted_loads=load.get("accepted_loads") or None,
     )
 
 
@@ -359,9 +368,9 @@ def stage_published_run_log(
         [source_catalog, RUN_LOG_SCHEMA, RUN_LOG_TABLE],
     ).fetchone()[0]
     if exists:
-        names = ", ".join(name for name, _ in RUN_LOG_COLUMNS)
+        # by name: a run log written before a column was added (accepted_loads) still copies
         connection.execute(
-            f"insert into {target} select {names} "
+            f"insert into {target} by name select * "
             f"from {quote_identifier(source_catalog)}.{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}"
         )
     current = _current_dagster_run()

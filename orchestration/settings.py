@@ -132,6 +132,10 @@ class Settings:
     # The plausible window for occurred_at (naive UTC; days after the load time).
     occurred_at_earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST
     occurred_at_max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD
+    # Largest relative change of a warehouse-wide metric against the published version, on the
+    # days both cover, that publishes without its sessions changing alike
+    # (orchestration/quality/metric_change.py); inf lets one intended change through.
+    metric_change_tolerance: float = 0.5
 
     @property
     def working_db(self) -> Path:
@@ -192,6 +196,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"EMPATHY_MIN_FREE_DISK_MB={raw_min_free!r} is not a whole number of megabytes "
             "(e.g. 256: a refresh refuses to start with less free disk than that)."
         )
+    raw_tolerance = env.get("EMPATHY_METRIC_CHANGE_TOLERANCE", "0.5")
+    try:
+        metric_change_tolerance = float(raw_tolerance)
+    except ValueError:
+        metric_change_tolerance = -1.0
+    if not metric_change_tolerance >= 0.0:
+        raise ConfigurationError(
+            f"EMPATHY_METRIC_CHANGE_TOLERANCE={raw_tolerance!r} is not a relative change of 0 "
+            "or more (e.g. 0.5 blocks publishing when a warehouse-wide metric moves by more than "
+            "half on already-published days while its sessions do not; inf turns it off)."
+        )
     return Settings(
         warehouse_dir=warehouse_dir,
         min_free_disk_mb=int(raw_min_free),
@@ -201,6 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         expectations_dir=Path(env.get("EMPATHY_EXPECTATIONS_DIR", EXPECTATIONS_DIR)).resolve(),
         occurred_at_earliest=_occurred_at_earliest(env),
         occurred_at_max_days_ahead=_occurred_at_max_days_ahead(env),
+        metric_change_tolerance=metric_change_tolerance,
     )
 
 

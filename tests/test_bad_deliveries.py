@@ -165,11 +165,13 @@ def test_edge_case_sessions_count_in_the_daily_scorecard(bad_runs):
 def test_delivery_over_the_reject_share_limit_blocks_with_share_and_limit(bad_runs):
     _, _, second, _ = bad_runs
     assert second.returncode == 1
-    assert (
+    gate = (
         "check failed: raw/events [reject_share_within_limit]: 5 of 7 new records rejected "
         "(71.4%); limit 10.0% (EMPATHY_REJECT_SHARE_LIMIT). Nothing was published. See "
-        "raw.rejected_events for file, line, reason." in second.stdout.splitlines()
+        "raw.rejected_events for file, line, reason. Held until someone acts: load "
     )
+    line = next(line for line in second.stdout.splitlines() if line.startswith(gate))
+    assert ": 5 of 7 rejected (71.4%). Fix the delivery (python -m orchestration quarantine" in line
     assert f"refresh of {DAY} did not publish; the previous published version" in second.stdout
     assert "Traceback" not in second.stdout + second.stderr
     assert 'File "' not in second.stderr  # no stack trace of the blocked step
@@ -184,28 +186,18 @@ def test_blocked_delivery_leaves_the_previous_published_version(bad_runs):
 
 def test_run_log_records_the_published_and_the_blocked_run(bad_runs):
     warehouse_dir, _, second, _ = bad_runs
+    runs = read_run_log(warehouse_dir / "work" / "warehouse.duckdb")
     rows = [
-        (
-            row["outcome"],
-            row["received"],
-            row["rejected"],
-            row["published_version"] is None,
-            row["outcome_detail"],
-        )
-        for row in read_run_log(warehouse_dir / "work" / "warehouse.duckdb")
+        (row["outcome"], row["received"], row["rejected"], row["published_version"] is None)
+        for row in runs
     ]
-    assert rows == [
-        ("published", 12, 1, False, None),
-        (
-            "blocked",
-            7,
-            5,
-            True,
-            "blocked by raw/events [reject_share_within_limit]: 5 of 7 new records rejected "
-            "(71.4%); limit 10.0% (EMPATHY_REJECT_SHARE_LIMIT). Nothing was published. See "
-            "raw.rejected_events for file, line, reason.",
-        ),
-    ]
+    assert rows == [("published", 12, 1, False), ("blocked", 7, 5, True)]
+    assert runs[0]["outcome_detail"] is None
+    assert runs[1]["outcome_detail"].startswith(
+        "blocked by raw/events [reject_share_within_limit]: 5 of 7 new records rejected "
+        "(71.4%); limit 10.0% (EMPATHY_REJECT_SHARE_LIMIT). Nothing was published. See "
+        "raw.rejected_events for file, line, reason. Held until someone acts: load "
+    )
     run_id = read_run_log(warehouse_dir / "work" / "warehouse.duckdb")[1]["run_id"]
     assert f"run {run_id} (refresh_warehouse, partition {DAY}): blocked by raw/events" in (
         second.stdout

@@ -25,3 +25,31 @@ def test_every_dbt_unit_test_passes(handmade_warehouse):
     assert completed.returncode == 0, completed.stdout[-4000:]
     (passed, total) = re.search(r"Done\. PASS=(\d+) .*TOTAL=(\d+)", completed.stdout).groups()
     assert passed == total and int(total) >= 9, completed.stdout[-2000:]
+
+
+def run_unit_tests(warehouse, *names: str) -> subprocess.CompletedProcess:
+    """Runs the named dbt unit tests against a built warehouse."""
+    with pipeline_environment(warehouse.warehouse_dir, **warehouse.dbt_env()):
+        return subprocess.run(
+            dbt_command("test", "--select", *names),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+
+def test_business_calendar_covers_a_1969_session_next_to_a_2026_session(handmade_warehouse):
+    name = "test_business_calendar_covers_a_1969_session_and_a_2026_session"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_mean_exactly_on_a_threshold_reaches_it(handmade_warehouse):
+    completed = run_unit_tests(handmade_warehouse, "test_mean_exactly_on_a_threshold_reaches_it")
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_session_id_used_on_two_channels_is_flagged(handmade_warehouse):
+    name = "test_session_id_used_on_two_channels_is_flagged"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]

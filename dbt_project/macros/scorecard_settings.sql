@@ -7,6 +7,7 @@
 {% macro scorecard_setting(name) -%}
     {%- set defaults = {
         'scorecard_min_sessions': 30,
+        'metric_decimal_places': 6,
         'scorecard_metrics': [
             ['coverage_rate', 'sessions'],
             ['resolution_rate', 'sessions'],
@@ -69,6 +70,11 @@
         Why these defaults:
         scorecard_min_sessions 30: metrics.md "a segment with too few sessions [< 30] is marked
             low-confidence"; at n = 30 a rate's 95% interval is still about +-0.18 wide.
+        metric_decimal_places 6: every published rate, mean and median of metrics_segment_daily
+            and the scorecard is rounded to this many places (macros/segment_day_metrics.sql)
+            before any threshold sees it: a millionth of a rate or of a second is far finer than
+            any threshold and far coarser than the last-bit noise of parallel float sums, so two
+            runs on the same data publish the same values and judge them the same way.
         scorecard_metrics: the metrics the scorecard judges, as [metrics_segment_daily column,
             column holding its sample size (the metric's denominator)]. Adding a metric = one
             line here plus its row in seeds/scorecard_thresholds.csv.

@@ -8,9 +8,19 @@
     segment_day_metric_columns(): the published column list over those aggregates - counts, rates
         (fractions 0-1, null when the denominator is 0), durations and scores - in the column
         order of metrics_segment_daily (no trailing comma).
+    metric_rounded(expression): a published rate, mean or median, rounded half away from zero to
+        scorecard_setting('metric_decimal_places') (6) decimal places. Float sums run in parallel
+        are not deterministic in their last bits (3.5000000000000004 one run, 3.4999999999999996
+        the next); rounded, identical data publish identical values, and every threshold
+        comparison (scorecard status, balance flags) sees the published value.
     segment_day_handoff_reasons(): the handoff reason taxonomy of metrics.md (the values of the
         handoff_reason_mapping seed); one handoff_reason_<reason>_rate column each.
 #}
+
+{% macro metric_rounded(expression) -%}
+    {#- via decimal: PostgreSQL has no round(double precision, places) -#}
+    cast(round(cast({{ expression }} as decimal(38, 12)), {{ scorecard_setting('metric_decimal_places') }}) as {{ type_double() }})
+{%- endmacro %}
 
 {% macro segment_day_handoff_reasons() -%}
     {{ return([
@@ -115,53 +125,53 @@
         human_responded_sessions,
 
         -- numerics: rates (fractions 0-1)
-        {{ safe_divide('bot_handled_sessions', 'sessions') }} as coverage_rate,
-        {{ safe_divide('resolved_sessions', 'sessions') }} as resolution_rate,
+        {{ metric_rounded(safe_divide('bot_handled_sessions', 'sessions')) }} as coverage_rate,
+        {{ metric_rounded(safe_divide('resolved_sessions', 'sessions')) }} as resolution_rate,
         {%- for kind in segment_day_resolution_kinds() %}
-        {{ safe_divide(kind ~ '_sessions', 'sessions') }} as {{ kind }}_rate,
+        {{ metric_rounded(safe_divide(kind ~ '_sessions', 'sessions')) }} as {{ kind }}_rate,
         {%- endfor %}
-        {{ safe_divide('escalated_bot_handled_sessions', 'bot_handled_sessions') }}
+        {{ metric_rounded(safe_divide('escalated_bot_handled_sessions', 'bot_handled_sessions')) }}
             as escalation_rate,
-        {{ safe_divide('reopened_sessions', 'resolved_sessions') }} as reopen_rate,
-        {{ safe_divide('repeat_contact_sessions', 'sessions') }} as repeat_contact_rate,
-        {{ safe_divide('durably_resolved_sessions', 'sessions') }} as durable_resolution_rate,
-        {{ safe_divide('csat_satisfied_responses', 'csat_responses') }} as csat_satisfied_rate,
-        {{ safe_divide('acknowledging_sessions', 'responded_sessions') }} as acknowledgement_rate,
-        {{ safe_divide('rephrase_sessions', 'sessions') }} as rephrase_rate,
-        {{ safe_divide('first_reply_sla_breached_sessions', 'sla_covered_sessions') }}
+        {{ metric_rounded(safe_divide('reopened_sessions', 'resolved_sessions')) }} as reopen_rate,
+        {{ metric_rounded(safe_divide('repeat_contact_sessions', 'sessions')) }} as repeat_contact_rate,
+        {{ metric_rounded(safe_divide('durably_resolved_sessions', 'sessions')) }} as durable_resolution_rate,
+        {{ metric_rounded(safe_divide('csat_satisfied_responses', 'csat_responses')) }} as csat_satisfied_rate,
+        {{ metric_rounded(safe_divide('acknowledging_sessions', 'responded_sessions')) }} as acknowledgement_rate,
+        {{ metric_rounded(safe_divide('rephrase_sessions', 'sessions')) }} as rephrase_rate,
+        {{ metric_rounded(safe_divide('first_reply_sla_breached_sessions', 'sla_covered_sessions')) }}
             as first_reply_sla_breach_rate,
-        {{ safe_divide('resolution_sla_breached_sessions', 'sla_covered_sessions') }}
+        {{ metric_rounded(safe_divide('resolution_sla_breached_sessions', 'sla_covered_sessions')) }}
             as resolution_sla_breach_rate,
-        {{ safe_divide('first_contact_resolved_sessions', 'sessions') }}
+        {{ metric_rounded(safe_divide('first_contact_resolved_sessions', 'sessions')) }}
             as first_contact_resolution_rate,
-        {{ safe_divide('micro_feedback_yes_responses', 'micro_feedback_responses') }}
+        {{ metric_rounded(safe_divide('micro_feedback_yes_responses', 'micro_feedback_responses')) }}
             as micro_feedback_yes_rate,
-        {{ safe_divide('silent_handoff_sessions', 'escalated_sessions') }} as silent_handoff_rate,
-        {{ safe_divide('abandoned_after_handoff_sessions', 'escalated_sessions') }}
+        {{ metric_rounded(safe_divide('silent_handoff_sessions', 'escalated_sessions')) }} as silent_handoff_rate,
+        {{ metric_rounded(safe_divide('abandoned_after_handoff_sessions', 'escalated_sessions')) }}
             as abandoned_after_handoff_rate,
         {%- for reason in segment_day_handoff_reasons() %}
-        {{ safe_divide('handoff_reason_' ~ reason ~ '_sessions', 'escalated_sessions') }}
+        {{ metric_rounded(safe_divide('handoff_reason_' ~ reason ~ '_sessions', 'escalated_sessions')) }}
             as handoff_reason_{{ reason }}_rate,
         {%- endfor %}
 
         -- numerics: durations (seconds) and scores
-        first_response_seconds_median,
-        first_response_seconds_mean,
-        time_to_resolution_seconds_median,
-        csat_mean,
-        first_response_business_seconds_median,
-        time_to_resolution_business_seconds_median,
-        time_to_useful_response_seconds_median,
-        time_to_useful_response_business_seconds_median,
-        human_first_response_seconds_median,
-        human_first_response_business_seconds_median,
-        tone_acknowledgment_score_mean,
-        tone_clarity_score_mean,
-        tone_reassurance_score_mean,
-        tone_accountability_score_mean,
-        tone_appropriateness_score_mean,
-        tone_alignment_score_mean,
-        csat_mean_bot_resolved,
-        csat_mean_human_only,
-        handoff_context_completeness_mean
+        {{ metric_rounded('first_response_seconds_median') }} as first_response_seconds_median,
+        {{ metric_rounded('first_response_seconds_mean') }} as first_response_seconds_mean,
+        {{ metric_rounded('time_to_resolution_seconds_median') }} as time_to_resolution_seconds_median,
+        {{ metric_rounded('csat_mean') }} as csat_mean,
+        {{ metric_rounded('first_response_business_seconds_median') }} as first_response_business_seconds_median,
+        {{ metric_rounded('time_to_resolution_business_seconds_median') }} as time_to_resolution_business_seconds_median,
+        {{ metric_rounded('time_to_useful_response_seconds_median') }} as time_to_useful_response_seconds_median,
+        {{ metric_rounded('time_to_useful_response_business_seconds_median') }} as time_to_useful_response_business_seconds_median,
+        {{ metric_rounded('human_first_response_seconds_median') }} as human_first_response_seconds_median,
+        {{ metric_rounded('human_first_response_business_seconds_median') }} as human_first_response_business_seconds_median,
+        {{ metric_rounded('tone_acknowledgment_score_mean') }} as tone_acknowledgment_score_mean,
+        {{ metric_rounded('tone_clarity_score_mean') }} as tone_clarity_score_mean,
+        {{ metric_rounded('tone_reassurance_score_mean') }} as tone_reassurance_score_mean,
+        {{ metric_rounded('tone_accountability_score_mean') }} as tone_accountability_score_mean,
+        {{ metric_rounded('tone_appropriateness_score_mean') }} as tone_appropriateness_score_mean,
+        {{ metric_rounded('tone_alignment_score_mean') }} as tone_alignment_score_mean,
+        {{ metric_rounded('csat_mean_bot_resolved') }} as csat_mean_bot_resolved,
+        {{ metric_rounded('csat_mean_human_only') }} as csat_mean_human_only,
+        {{ metric_rounded('handoff_context_completeness_mean') }} as handoff_context_completeness_mean
 {%- endmacro %}

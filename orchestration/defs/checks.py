@@ -1,23 +1,31 @@
-"""Great Expectations suites as blocking asset checks: a failure stops `published_marts`.
+"""Blocking asset checks before `published_marts`: the Great Expectations suites, and the
+comparison of the build's warehouse-wide metrics with the published version
+(orchestration/quality/metric_change.py); plus the non-blocking count of session ids reused
+across channels.
 
 (The delivery gate on rejected records is a check of the raw-load asset itself, in
 ingestion.py, because only the load knows which records were this run's.)
 """
 
+import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
+    asset_check,
     multi_asset_check,
 )
 
 from orchestration.defs.dbt import mart_asset_key
 from orchestration.defs.resources import settings_for_run
 from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS, pause_for_crash_test
+from orchestration.quality.metric_change import SCORECARD, compare_with_published
 from orchestration.quality.validation import validate_table
 
 GE_CHECK_NAME = "great_expectations_suite"
+METRIC_CHANGE_CHECK = "metric_change_vs_published"
+CONFLICTING_CHANNELS_CHECK = "conflicting_channels"
 
 
 @multi_asset_check(
@@ -53,3 +61,58 @@ def great_expectations_suites(context: AssetCheckExecutionContext):
                 "failed": len(outcome.failures),
             },
         )
+
+
+@asset_check(
+    asset=mart_asset_key(SCORECARD),
+    name=METRIC_CHANGE_CHECK,
+    blocking=True,
+    description=(
+        "No warehouse-wide metric collapses against the published version on the days both "
+        "cover without its sessions changing alike (EMPATHY_METRIC_CHANGE_TOLERANCE)."
+    ),
+)
+def metric_change_vs_published(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    settings = settings_for_run()
+    outcome = compare_with_published(
+        settings.working_db, MARTS_SCHEMA, settings.published_db, settings.metric_change_tolerance
+    )
+    if not outcome.passed:
+        context.log.error(outcome.describe())
+    return AssetCheckResult(
+        passed=outcome.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=outcome.describe(),
+        metadata={
+            "compared_metrics": len(outcome.compared),
+            "collapsed_metrics": ", ".join(change.metric_name for change in outcome.collapsed),
+        },
+    )
+
+
+@asset_check(
+    asset=mart_asset_key("fct_sessions"),
+    name=CONFLICTING_CHANNELS_CHECK,
+    description="No session id is used on more than one channel (fct_sessions.channel_count).",
+)
+def conflicting_channels(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    """Non-blocking: such a session still counts once, on its first channel; a failed WARN
+    check puts the count into the run's warnings (run log), so it is fixed upstream."""
+    settings = settings_for_run()
+    with duckdb.connect(str(settings.working_db), read_only=True) as connection:
+        (count,) = connection.execute(
+            f"select count(*) from {MARTS_SCHEMA}.fct_sessions where has_conflicting_channels"
+        ).fetchone()
+    description = (
+        f"{count} session(s) whose events name more than one channel (a session id reused "
+        "across channels): each counts on its first channel only. Find them with "
+        "`select * from fct_sessions where has_conflicting_channels` and fix the upstream ids."
+        if count
+        else "No session id is used on more than one channel."
+    )
+    return AssetCheckResult(
+        passed=count == 0,
+        severity=AssetCheckSeverity.WARN,
+        description=description,
+        metadata={"sessions_with_conflicting_channels": count},
+    )

@@ -1,6 +1,7 @@
 """The dbt models as Dagster assets; dbt tests become asset checks (error severity blocks)."""
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -9,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
 from orchestration.defs.resources import dbt_project, settings_for_run
+from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
 from orchestration.pseudonymisation import write_pseudonymisation_key
 from orchestration.publish import MARTS_SCHEMA
 
@@ -46,4 +48,13 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         write_pseudonymisation_key(working_db, settings.pseudonym_key)
     partition_key = context.partition_key if context.has_partition_key else None
     arguments = [*PRODUCTION_BUILD_ARGS, *dbt_vars_for_partition(partition_key)]
+    # Records quarantined since the last build are gone from raw but not from the incremental
+    # models (staging appends new loads only): rebuild everything from raw once.
+    started = datetime.now(UTC).replace(tzinfo=None)
+    full_refresh = full_refresh_requested(settings.working_db)
+    if full_refresh:
+        context.log.info("records were quarantined since the last build: dbt build --full-refresh")
+        arguments.append("--full-refresh")
     yield from dbt.cli(arguments, context=context).stream()
+    if full_refresh:
+        mark_full_refresh_done(settings.working_db, started)

@@ -1,8 +1,10 @@
 """Raw-load assets: the landing folder into the raw schema of the working database.
 
-The delivery gate is a blocking check of this asset: when the share of rejected records in
-this run's new files passes the limit, nothing downstream runs and nothing is published, so a
-broken upstream export cannot quietly thin out the marts.
+The delivery gate is a blocking check of this asset: when the share of rejected records of a
+load passes the limit, nothing downstream runs and nothing is published, so a broken upstream
+export cannot quietly thin out the marts. The gate holds both ways (orchestration/load_gate.py):
+a blocked load stays held on every later run until someone quarantines the bad file, raises the
+limit, or accepts the load with `python -m orchestration accept-load`.
 """
 
 from dagster import (
@@ -19,6 +21,7 @@ from dagster import (
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import settings_for_run
 from orchestration.ingest.loader import LoadReport, load_landing
+from orchestration.load_gate import GateVerdict, judge_loads
 
 RAW_EVENTS = AssetKey(["raw", "events"])
 RAW_REJECTED_EVENTS = AssetKey(["raw", "rejected_events"])
@@ -26,22 +29,26 @@ RAW_FILE_LOADS = AssetKey(["raw", "file_loads"])
 REJECT_SHARE_CHECK = "reject_share_within_limit"
 
 
-def reject_share_check(report: LoadReport, limit: float) -> AssetCheckResult:
+def reject_share_check(report: LoadReport, verdict: GateVerdict) -> AssetCheckResult:
     share = report.reject_share()
-    passed = share <= limit
     description = (
         f"{report.rejected} of {report.received} new records rejected ({share:.1%}); limit "
-        f"{limit:.1%} (EMPATHY_REJECT_SHARE_LIMIT)."
+        f"{verdict.limit:.1%} (EMPATHY_REJECT_SHARE_LIMIT)."
     )
-    if not passed:
-        description += " Nothing was published. See raw.rejected_events for file, line, reason."
+    if details := verdict.description():
+        description += " " + details
     return AssetCheckResult(
         asset_key=RAW_EVENTS,
         check_name=REJECT_SHARE_CHECK,
-        passed=passed,
+        passed=verdict.passed,
         severity=AssetCheckSeverity.ERROR,
         description=description,
-        metadata={"received": report.received, "rejected": report.rejected, "reject_share": share},
+        metadata={
+            "received": report.received,
+            "rejected": report.rejected,
+            "reject_share": share,
+            "held_loads": ", ".join(load.load_id for load in verdict.held),
+        },
     )
 
 
@@ -58,7 +65,10 @@ def reject_share_check(report: LoadReport, limit: float) -> AssetCheckResult:
             REJECT_SHARE_CHECK,
             asset=RAW_EVENTS,
             blocking=True,
-            description="Rejected share of this run's new records is within the limit.",
+            description=(
+                "Rejected share of this run's load, and of every load held before, is within "
+                "the limit (or the load was accepted)."
+            ),
         ),
     ],
     group_name="raw",
@@ -75,6 +85,7 @@ def raw_events(context: AssetExecutionContext):
     )
     for line in report.summary_lines():
         context.log.info(line)
+    verdict = judge_loads(settings.working_db, report.load_id, settings.reject_share_limit)
     yield MaterializeResult(
         asset_key=RAW_EVENTS,
         metadata={
@@ -84,8 +95,10 @@ def raw_events(context: AssetExecutionContext):
             "rejected": report.rejected,
             "new_files": len(report.files),
             "skipped_files": len(report.skipped_files),
+            # over-limit loads let through on someone's word, for the run log
+            "accepted_loads": verdict.accepted_loads() or "",
         },
     )
     yield MaterializeResult(asset_key=RAW_REJECTED_EVENTS, metadata={"rejected": report.rejected})
     yield MaterializeResult(asset_key=RAW_FILE_LOADS, metadata={"new_files": len(report.files)})
-    yield reject_share_check(report, settings.reject_share_limit)
+    yield reject_share_check(report, verdict)

@@ -2,13 +2,15 @@
 
 {#
     One row per open support day: the business-hours interval of that local date in UTC.
-    A date spine covers the data's range (first session start minus a day to the last event
-    plus a day, so local dates on either side of UTC midnight are included), each date takes
-    the support_schedule row of its ISO weekday, the local wall-clock hours are converted to
-    UTC with local_to_utc (the offset of that date: daylight-saving changes are exact, a
+    The calendar covers exactly the days the sessions need, whatever their dates: for each
+    session the local dates from its start minus a day to its last event plus a day (so local
+    dates on either side of UTC midnight are included), merged. One session dated 1969 adds
+    its own three days and changes nothing for the others (a spine anchored at the earliest
+    session with a fixed length used to end decades before the rest of the data). Each date
+    takes the support_schedule row of its ISO weekday, the local wall-clock hours are converted
+    to UTC with local_to_utc (the offset of that date: daylight-saving changes are exact, a
     00:00-24:00 day on 2026-10-25 in Europe/Berlin lasts 25 h), and support_holidays are
     removed. A table, not a view: every business-seconds twin in the marts reads it.
-    The spine is 10,000 days (27 years) of digits, enough for any data range.
 #}
 
 with
@@ -31,41 +33,23 @@ support_holidays as (
 
 ),
 
-data_range as (
+session_days as (
 
-    select
-        cast({{ dbt.dateadd('day', -1, 'min(started_at)') }} as date) as first_date,
-        cast({{ dbt.dateadd('day', 1, 'max(last_event_at)') }} as date) as last_date
+    -- each session needs its own days only: its first day - 1 .. its last day + 1
+    select distinct
+        cast({{ dbt.dateadd('day', -1, 'started_at') }} as date) as first_date,
+        cast({{ dbt.dateadd('day', 1, 'last_event_at') }} as date) as last_date
     from session_facts
-
-),
-
-digits as (
-
-    select 0 as digit union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
-
-),
-
-day_offsets as (
-
-    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit
-        as day_offset
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
 
 ),
 
 local_dates as (
 
-    select cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'data_range.first_date') }} as date)
-        as local_date
-    from data_range
-    cross join day_offsets
-    where day_offsets.day_offset <= {{ dbt.datediff('data_range.first_date', 'data_range.last_date', 'day') }}
+    select distinct local_date
+    from (
+        select {{ day_series('first_date', 'last_date') }} as local_date
+        from session_days
+    ) as session_dates
 
 ),
 

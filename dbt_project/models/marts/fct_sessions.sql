@@ -29,6 +29,25 @@ escalations as (
 
 ),
 
+events as (
+
+    select * from {{ ref('int_events_sessionised') }}
+
+),
+
+session_channels as (
+
+    -- The channels the session's events name. A session id reused on several channels would
+    -- otherwise be counted on its first channel and replied on another without notice.
+    select
+        session_id,
+        count(distinct channel) as channel_count
+    from events
+    where channel is not null
+    group by session_id
+
+),
+
 session_handoffs as (
 
     -- The session's handoffs (fct_escalations) summarised: the reason of the first one, the
@@ -126,7 +145,8 @@ session_outcomes as (
         session_leading_indicators.reopen_human_first_response_at,
         session_handoffs.first_handoff_reason,
         session_handoffs.handoff_context_completeness,
-        session_handoffs.has_silent_handoff
+        session_handoffs.has_silent_handoff,
+        coalesce(session_channels.channel_count, 0) as channel_count
     from session_facts
     left join next_same_intent_sessions
         on session_facts.session_id = next_same_intent_sessions.session_id
@@ -134,6 +154,8 @@ session_outcomes as (
         on session_facts.session_id = session_leading_indicators.session_id
     left join session_handoffs
         on session_facts.session_id = session_handoffs.session_id
+    left join session_channels
+        on session_facts.session_id = session_channels.session_id
 
 ),
 
@@ -172,6 +194,7 @@ final as (
         bot_message_count,
         agent_message_count,
         customer_message_count,
+        channel_count,
         csat_score,
         first_response_business_seconds,
         time_to_resolution_business_seconds,
@@ -193,6 +216,7 @@ final as (
 
         -- booleans
         has_session_started_event,
+        channel_count > 1 as has_conflicting_channels,
         has_bot_reply,
         has_escalation,
         has_agent_message_before_resolution,
