@@ -29,8 +29,10 @@ bench: $(VENV)/.synced
 dev: $(VENV)/.synced
 	$(BIN)/python -m orchestration dev
 
+# CI runs this before the tests (.ci/run); .pre-commit-config.yaml runs the same on commit.
 lint: $(VENV)/.synced
 	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs

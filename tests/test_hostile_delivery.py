@@ -91,9 +91,7 @@ def write_hostile_landing(landing: Path, outside: Path) -> dict[str, int]:
 
     # A CSV with a quote that never closes, on data row 3 of 5: refused whole.
     header = "event_id,event_type,occurred_at,session_id,actor_type,channel,text\n"
-    rows = [
-        f"h-csv-{n},message,{DAY}T16:00:0{n}Z,H-CSV,customer,chat,row {n}\n" for n in range(5)
-    ]
+    rows = [f"h-csv-{n},message,{DAY}T16:00:0{n}Z,H-CSV,customer,chat,row {n}\n" for n in range(5)]
     rows[2] = f'h-csv-2,message,{DAY}T16:00:02Z,H-CSV,customer,chat,"never closed\n'
     (landing / "unterminated.csv").write_text(header + "".join(rows))
     expected["unterminated.csv"] = 1
