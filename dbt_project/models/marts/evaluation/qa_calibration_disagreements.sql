@@ -5,7 +5,7 @@
     the top var qa_calibration_max_disagreements sessions.
 #}
 
-{%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] %}
+{%- set dimensions = qa_rubric_dimensions() %}
 {%- set max_rows = scorecard_setting('qa_calibration_max_disagreements') %}
 
 with
