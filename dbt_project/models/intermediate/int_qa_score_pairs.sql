@@ -88,9 +88,7 @@ final as (
 
         -- strings
         pairs.rubric_dimension,
-        {%- for column in segment_columns() %}
-        coalesce(session_facts.{{ column }}, 'unknown') as {{ column }},
-        {%- endfor %}
+        {{- segment_values('session_facts') }},
 
         -- numerics
         pairs.reviews,

@@ -46,6 +46,9 @@
         {%- if column not in metric_columns and column != 'sessions' %}{% do metric_columns.append(column) %}{% endif -%}
     {%- endfor -%}
 {%- endfor -%}
+{#- what a segment-day row carries into the scorecard, full and rollup rows alike -#}
+{%- set segment_day_columns = ['segment_day_id'] + segment_columns + ['sessions'] + metric_columns
+    + ['session_date'] -%}
 {%- set min_sessions = scorecard_setting('scorecard_min_sessions') -%}
 {#- a segment followed over time within its level -#}
 {%- set previous_period = 'partition by segment_level, ' ~ segment_columns | join(', ')
@@ -75,9 +78,7 @@ segmented_sessions as (
 
     select
         sessions.*,
-        {%- for column in segment_columns %}
-        coalesce(sessions.{{ column }}, 'unknown') as segment_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{- segment_values('sessions', prefix='segment_') }}
     from sessions
 
 ),
@@ -127,31 +128,15 @@ rollup_segment_days as (
 segment_days as (
 
     select
-        segment_day_id,
         'full' as segment_level,
-        {%- for column in segment_columns %}
-        {{ column }},
-        {%- endfor %}
-        sessions,
-        {%- for column in metric_columns %}
-        {{ column }},
-        {%- endfor %}
-        session_date
+        {{ segment_day_columns | join(',\n        ') }}
     from full_segment_days
 
     union all
 
     select
-        segment_day_id,
         segment_level,
-        {%- for column in segment_columns %}
-        {{ column }},
-        {%- endfor %}
-        sessions,
-        {%- for column in metric_columns %}
-        {{ column }},
-        {%- endfor %}
-        session_date
+        {{ segment_day_columns | join(',\n        ') }}
     from rollup_segment_days
 
 ),
