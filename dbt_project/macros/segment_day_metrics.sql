@@ -66,11 +66,9 @@
         {{ median('time_to_useful_response_business_seconds') }} as time_to_useful_response_business_seconds_median,
         {{ median('human_first_response_seconds') }} as human_first_response_seconds_median,
         {{ median('human_first_response_business_seconds') }} as human_first_response_business_seconds_median,
-        avg(cast(tone_acknowledgment_score as {{ type_double() }})) as tone_acknowledgment_score_mean,
-        avg(cast(tone_clarity_score as {{ type_double() }})) as tone_clarity_score_mean,
-        avg(cast(tone_reassurance_score as {{ type_double() }})) as tone_reassurance_score_mean,
-        avg(cast(tone_accountability_score as {{ type_double() }})) as tone_accountability_score_mean,
-        avg(cast(tone_appropriateness_score as {{ type_double() }})) as tone_appropriateness_score_mean,
+        {%- for dimension in qa_rubric_dimensions() %}
+        avg(cast(tone_{{ dimension }}_score as {{ type_double() }})) as tone_{{ dimension }}_score_mean,
+        {%- endfor %}
         avg(tone_alignment_score) as tone_alignment_score_mean,
         -- metric gaps closed (docs/metrics-map.md)
         {{ count_where("has_escalation") }} as escalated_sessions,
@@ -165,11 +163,9 @@
         {{ metric_rounded('time_to_useful_response_business_seconds_median') }} as time_to_useful_response_business_seconds_median,
         {{ metric_rounded('human_first_response_seconds_median') }} as human_first_response_seconds_median,
         {{ metric_rounded('human_first_response_business_seconds_median') }} as human_first_response_business_seconds_median,
-        {{ metric_rounded('tone_acknowledgment_score_mean') }} as tone_acknowledgment_score_mean,
-        {{ metric_rounded('tone_clarity_score_mean') }} as tone_clarity_score_mean,
-        {{ metric_rounded('tone_reassurance_score_mean') }} as tone_reassurance_score_mean,
-        {{ metric_rounded('tone_accountability_score_mean') }} as tone_accountability_score_mean,
-        {{ metric_rounded('tone_appropriateness_score_mean') }} as tone_appropriateness_score_mean,
+        {%- for dimension in qa_rubric_dimensions() %}
+        {{ metric_rounded('tone_' ~ dimension ~ '_score_mean') }} as tone_{{ dimension }}_score_mean,
+        {%- endfor %}
         {{ metric_rounded('tone_alignment_score_mean') }} as tone_alignment_score_mean,
         {{ metric_rounded('csat_mean_bot_resolved') }} as csat_mean_bot_resolved,
         {{ metric_rounded('csat_mean_human_only') }} as csat_mean_human_only,

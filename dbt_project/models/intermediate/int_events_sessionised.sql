@@ -74,10 +74,9 @@ final as (
         is_human_edited,
         is_human_approved,
         is_confirmed_by_customer,
-        has_issue_summary,
-        has_customer_emotion,
-        has_attempted_solutions,
-        has_metadata,
+        {%- for part in handoff_summary_parts() %}
+        has_{{ part }},
+        {%- endfor %}
 
         -- timestamps
         occurred_at,

@@ -32,7 +32,7 @@
     int_session_facts) from all their messages, so sequence numbers and similarities stay exact.
 #}
 
-{%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] -%}
+{%- set dimensions = qa_rubric_dimensions() -%}
 {%- set threshold = var('rephrase_similarity_threshold') -%}
 
 with

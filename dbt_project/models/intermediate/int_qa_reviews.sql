@@ -22,11 +22,9 @@ final as (
         qa_target_message_id as target_message_id,
 
         -- numerics
-        qa_acknowledgment_score,
-        qa_clarity_score,
-        qa_reassurance_score,
-        qa_accountability_score,
-        qa_appropriateness_score,
+        {%- for dimension in qa_rubric_dimensions() %}
+        qa_{{ dimension }}_score,
+        {%- endfor %}
 
         -- timestamps
         occurred_at as reviewed_at,

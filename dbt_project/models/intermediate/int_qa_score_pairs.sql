@@ -4,11 +4,14 @@
     the automatic score, and the session's segments. Feeds qa_calibration and
     qa_calibration_disagreements.
 
-    automatic_scores is the one input to change if the rubric moves: the automatic tone rubric
-    columns tone_<dimension>_score of fct_sessions (null where the rubric did not score).
+    Built from intermediate models only (layers flow staging -> intermediate -> marts): the
+    automatic scores are the tone_<dimension>_score columns of int_session_leading_indicators
+    (null where the rubric did not score; fct_sessions publishes the same columns), the
+    segments and the start come from int_session_facts. automatic_scores is the one input to
+    change if the rubric moves.
 #}
 
-{%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] %}
+{%- set dimensions = qa_rubric_dimensions() %}
 
 with
 
@@ -18,9 +21,15 @@ qa_reviews as (
 
 ),
 
-sessions as (
+session_facts as (
 
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('int_session_facts') }}
+
+),
+
+session_leading_indicators as (
+
+    select * from {{ ref('int_session_leading_indicators') }}
 
 ),
 
@@ -31,7 +40,7 @@ automatic_scores as (
         {%- for dimension in dimensions %}
         tone_{{ dimension }}_score{{ ',' if not loop.last }}
         {%- endfor %}
-    from sessions
+    from session_leading_indicators
 
 ),
 
@@ -79,12 +88,7 @@ final as (
 
         -- strings
         pairs.rubric_dimension,
-        coalesce(sessions.channel, 'unknown') as channel,
-        coalesce(sessions.intent, 'unknown') as intent,
-        coalesce(sessions.severity, 'unknown') as severity,
-        coalesce(sessions.language, 'unknown') as language,
-        coalesce(sessions.model_version, 'unknown') as model_version,
-        coalesce(sessions.prompt_id, 'unknown') as prompt_id,
+        {{- segment_values('session_facts') }},
 
         -- numerics
         pairs.reviews,
@@ -94,11 +98,11 @@ final as (
         abs(pairs.automatic_score - pairs.human_score) as absolute_difference,
 
         -- dates
-        sessions.session_date
+        {{ session_date('session_facts.started_at') }} as session_date
 
     from pairs
-    left join sessions
-        on pairs.session_id = sessions.session_id
+    left join session_facts
+        on pairs.session_id = session_facts.session_id
 
 )
 

@@ -25,7 +25,7 @@
     Every latency has a calendar (_seconds) and a business-hours (_business_seconds) value.
 #}
 
-{%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] -%}
+{%- set dimensions = qa_rubric_dimensions() -%}
 
 with
 

@@ -7,7 +7,7 @@
     reason is not carried (it may be free text); unknown or missing reasons map to 'other'.
 #}
 
-{%- set summary_parts = ['issue_summary', 'customer_emotion', 'attempted_solutions', 'metadata'] -%}
+{%- set summary_parts = handoff_summary_parts() -%}
 
 with
 

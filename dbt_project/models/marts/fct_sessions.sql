@@ -83,7 +83,7 @@ session_outcomes as (
 
     select
         session_facts.*,
-        cast(session_facts.started_at as date) as session_date,
+        {{ session_date('session_facts.started_at') }} as session_date,
         {{ dbt.datediff('session_facts.started_at', 'session_facts.first_response_at', 'second') }}
             as first_response_seconds,
         -- A resolution stamped before the start (clock skew between systems) counts as 0 s.
@@ -128,11 +128,9 @@ session_outcomes as (
         session_leading_indicators.human_first_response_business_seconds,
         session_leading_indicators.reopen_human_first_response_seconds,
         session_leading_indicators.reopen_human_first_response_business_seconds,
-        session_leading_indicators.tone_acknowledgment_score,
-        session_leading_indicators.tone_clarity_score,
-        session_leading_indicators.tone_reassurance_score,
-        session_leading_indicators.tone_accountability_score,
-        session_leading_indicators.tone_appropriateness_score,
+        {%- for dimension in qa_rubric_dimensions() %}
+        session_leading_indicators.tone_{{ dimension }}_score,
+        {%- endfor %}
         session_leading_indicators.tone_alignment_score,
         session_leading_indicators.first_reply_sla_target_seconds,
         session_leading_indicators.resolution_sla_target_seconds,
@@ -204,11 +202,9 @@ final as (
         human_first_response_business_seconds,
         reopen_human_first_response_seconds,
         reopen_human_first_response_business_seconds,
-        tone_acknowledgment_score,
-        tone_clarity_score,
-        tone_reassurance_score,
-        tone_accountability_score,
-        tone_appropriateness_score,
+        {%- for dimension in qa_rubric_dimensions() %}
+        tone_{{ dimension }}_score,
+        {%- endfor %}
         tone_alignment_score,
         first_reply_sla_target_seconds,
         resolution_sla_target_seconds,

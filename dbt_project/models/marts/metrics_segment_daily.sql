@@ -26,9 +26,7 @@ segmented_sessions as (
 
     select
         sessions.*,
-        {%- for column in segment_columns %}
-        coalesce(sessions.{{ column }}, 'unknown') as segment_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{- segment_values('sessions', prefix='segment_') }}
     from sessions
 
 ),

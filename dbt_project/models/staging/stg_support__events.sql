@@ -28,8 +28,8 @@
     event_type_mapping seed or the pseudonym key, as for int_session_facts.
 #}
 
-{%- set summary_parts = ['issue_summary', 'customer_emotion', 'attempted_solutions', 'metadata'] -%}
-{%- set qa_dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] -%}
+{%- set summary_parts = handoff_summary_parts() -%}
+{%- set qa_dimensions = qa_rubric_dimensions() -%}
 {#- every attribute read, by column name: parsed in one pass (json_texts), read by position -#}
 {%- set attribute_paths = {
     'language': ['language'],

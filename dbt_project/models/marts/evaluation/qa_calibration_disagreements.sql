@@ -5,7 +5,7 @@
     the top var qa_calibration_max_disagreements sessions.
 #}
 
-{%- set dimensions = ['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness'] %}
+{%- set dimensions = qa_rubric_dimensions() %}
 {%- set max_rows = scorecard_setting('qa_calibration_max_disagreements') %}
 
 with
@@ -20,12 +20,9 @@ per_session as (
 
     select
         session_id,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         session_date,
         count(*) as dimensions_compared,
         sum(absolute_difference) as total_absolute_difference,
@@ -40,12 +37,9 @@ per_session as (
     from score_pairs
     group by
         session_id,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         session_date
 
 ),
@@ -68,12 +62,9 @@ final as (
         session_id,
 
         -- strings
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
 
         -- numerics
         disagreement_rank,

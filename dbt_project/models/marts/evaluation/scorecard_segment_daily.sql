@@ -3,19 +3,21 @@
     language, model_version, prompt_id: the grain of metrics_segment_daily) x metric, with the
     metric's status against the scorecard_thresholds seed and the status of the previous period.
 
-    Status (thresholds seed; "at" a threshold counts as reaching it):
+    Status (macros/scorecard_status.sql; "at" a threshold counts as reaching it):
       higher_is_better: value >= acceptable -> acceptable; value <= critical -> critical
       lower_is_better:  value <= acceptable -> acceptable; value >= critical -> critical
       in between -> needs_improvement. sample_size < var scorecard_min_sessions ->
       low_confidence (not judged); value null (no population) -> no_data.
-    Previous period: the latest earlier session_date on which the same segment has a row for
-    the metric (a segment without sessions on a day has no row that day). is_regression: both
-    statuses judged and the current one worse (acceptable < needs_improvement < critical).
+    Previous period: the latest earlier session_date on which the same segment has a row (every
+    segment-day has a row for every metric; a segment without sessions on a day has no row that
+    day). Its status is judged from its value and sample size like the current one.
+    is_regression: both statuses judged and the current one worse (acceptable <
+    needs_improvement < critical).
 
     Rollup levels (segment_level): 'full' rows are the segment-days of metrics_segment_daily;
-    'overall' rows (every segment value 'all') and one row per value of a single dimension
-    ('channel', 'intent', 'severity', 'language', 'model_version', 'prompt_id'; the other five
-    'all') are aggregated here from fct_sessions with the same expressions
+    'overall' rows (every segment value 'all') and one level per dimension of segment_columns()
+    (one row per value of that dimension, the other five 'all') are aggregated here from
+    fct_sessions in one grouping-sets pass with the same expressions
     (macros/segment_day_metrics.sql) - medians cannot be re-aggregated from the full rows. At
     the full grain most rows are low_confidence; the coarser levels reach the floor and are
     judged. Status, floor and regression watch apply to every level alike; a segment is
@@ -28,7 +30,6 @@
 
 {%- set scorecard_metrics = scorecard_setting('scorecard_metrics') -%}
 {%- set segment_columns = segment_columns() -%}
-{%- set rollup_levels = ['overall'] + segment_columns -%}
 {#- full rows keep the keys of metrics_segment_daily; rollup keys start with the level -#}
 {%- set segment_key_parts = [] -%}
 {%- for column in segment_columns -%}
@@ -45,7 +46,13 @@
         {%- if column not in metric_columns and column != 'sessions' %}{% do metric_columns.append(column) %}{% endif -%}
     {%- endfor -%}
 {%- endfor -%}
-{%- set min_sessions = scorecard_setting('scorecard_min_sessions') %}
+{#- what a segment-day row carries into the scorecard, full and rollup rows alike -#}
+{%- set segment_day_columns = ['segment_day_id'] + segment_columns + ['sessions'] + metric_columns
+    + ['session_date'] -%}
+{%- set min_sessions = scorecard_setting('scorecard_min_sessions') -%}
+{#- a segment followed over time within its level -#}
+{%- set previous_period = 'partition by segment_level, ' ~ segment_columns | join(', ')
+    ~ ' order by session_date' %}
 
 with
 
@@ -71,47 +78,36 @@ segmented_sessions as (
 
     select
         sessions.*,
-        {%- for column in segment_columns %}
-        coalesce(sessions.{{ column }}, 'unknown') as segment_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{- segment_values('sessions', prefix='segment_') }}
     from sessions
-
-),
-
-rollup_sessions as (
-
-    -- each session once per rollup level: its own value in the level's dimension, 'all' elsewhere
-    {%- for level in rollup_levels %}
-    select
-        segmented_sessions.*,
-        '{{ level }}' as segment_level,
-        {%- for column in segment_columns %}
-        {{ 'segment_' ~ column if column == level else "'all'" }} as rollup_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from segmented_sessions
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
 
 ),
 
 rollup_counts as (
 
+    -- Every rollup level in one pass over the sessions: one grouping set per level, the day
+    -- alone (overall) or the day and one dimension. A dimension outside the row's grouping set
+    -- reads 'all' (grouping() = 1); the level is the one dimension grouped, else 'overall'.
     select
-        segment_level,
+        case
+            {%- for column in segment_columns %}
+            when grouping(segment_{{ column }}) = 0 then '{{ column }}'
+            {%- endfor %}
+            else 'overall'
+        end as segment_level,
         session_date,
         {%- for column in segment_columns %}
-        rollup_{{ column }} as {{ column }},
+        case when grouping(segment_{{ column }}) = 0 then segment_{{ column }} else 'all' end
+            as {{ column }},
         {%- endfor %}
         {{ segment_day_aggregates() }}
-    from rollup_sessions
-    group by
-        segment_level,
-        session_date,
+    from segmented_sessions
+    group by grouping sets (
+        (session_date),
         {%- for column in segment_columns %}
-        rollup_{{ column }}{{ ',' if not loop.last }}
+        (session_date, segment_{{ column }}){{ ',' if not loop.last }}
         {%- endfor %}
+    )
 
 ),
 
@@ -132,35 +128,36 @@ rollup_segment_days as (
 segment_days as (
 
     select
-        segment_day_id,
         'full' as segment_level,
-        {%- for column in segment_columns %}
-        {{ column }},
-        {%- endfor %}
-        sessions,
-        {%- for column in metric_columns %}
-        {{ column }},
-        {%- endfor %}
-        session_date
+        {{ segment_day_columns | join(',\n        ') }}
     from full_segment_days
 
     union all
 
     select
-        segment_day_id,
         segment_level,
-        {%- for column in segment_columns %}
-        {{ column }},
-        {%- endfor %}
-        sessions,
-        {%- for column in metric_columns %}
-        {{ column }},
-        {%- endfor %}
-        session_date
+        {{ segment_day_columns | join(',\n        ') }}
     from rollup_segment_days
 
 ),
 
+previous_segment_days as (
+
+    -- The previous period of a segment-day: the segment's latest earlier day (segment_days has
+    -- one row per segment and day, every metric included, so it is also the previous row of
+    -- each metric). Lagged once per segment-day, before metric_values multiplies the rows by
+    -- the metrics: DuckDB estimates a grouped result at about its input's rows, so a window
+    -- over the long rows was planned for 12-27 times the rows it got (20.5M for 0.75M at 1M
+    -- events) and spilled; here it sorts one row per segment-day.
+    select
+        segment_days.*,
+        lag(session_date) over ({{ previous_period }}) as previous_session_date,
+        {%- for column in ['sessions'] + metric_columns %}
+        lag({{ column }}) over ({{ previous_period }}) as previous_{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from segment_days
+
+),
 
 metric_values as (
 
@@ -175,8 +172,11 @@ metric_values as (
         cast({{ metric_name }} as {{ type_double() }}) as metric_value,
         sessions,
         {{ sample_size_column }} as sample_size,
-        session_date
-    from segment_days
+        cast(previous_{{ metric_name }} as {{ type_double() }}) as previous_metric_value,
+        previous_{{ sample_size_column }} as previous_sample_size,
+        session_date,
+        previous_session_date
+    from previous_segment_days
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -194,48 +194,16 @@ statuses as (
         thresholds.acceptable as acceptable_threshold,
         thresholds.critical as critical_threshold,
         metric_values.sample_size < {{ min_sessions }} as is_low_confidence,
+        {{ scorecard_status('metric_values.metric_value', 'metric_values.sample_size') }} as status,
         case
-            when metric_values.metric_value is null then 'no_data'
-            when metric_values.sample_size < {{ min_sessions }} then 'low_confidence'
-            when thresholds.direction = 'higher_is_better' then
-                case
-                    when metric_values.metric_value >= thresholds.acceptable then 'acceptable'
-                    when metric_values.metric_value <= thresholds.critical then 'critical'
-                    else 'needs_improvement'
-                end
-            when thresholds.direction = 'lower_is_better' then
-                case
-                    when metric_values.metric_value <= thresholds.acceptable then 'acceptable'
-                    when metric_values.metric_value >= thresholds.critical then 'critical'
-                    else 'needs_improvement'
-                end
-        end as status
+            when metric_values.previous_session_date is not null then {{ scorecard_status(
+                'metric_values.previous_metric_value', 'metric_values.previous_sample_size') }}
+        end as previous_status
     from metric_values
     -- left join: a metric listed above without a seed row keeps its rows with a null direction,
     -- which the not_null test on direction reports (rather than the metric vanishing).
     left join thresholds
         on metric_values.metric_name = thresholds.metric_name
-
-),
-
-with_previous as (
-
-    select
-        statuses.*,
-        case status
-            when 'acceptable' then 0
-            when 'needs_improvement' then 1
-            when 'critical' then 2
-        end as status_rank,
-        lag(status) over (
-            partition by segment_level, {{ segment_columns | join(', ') }}, metric_name
-            order by session_date
-        ) as previous_status,
-        lag(session_date) over (
-            partition by segment_level, {{ segment_columns | join(', ') }}, metric_name
-            order by session_date
-        ) as previous_session_date
-    from statuses
 
 ),
 
@@ -272,11 +240,7 @@ final as (
         -- booleans
         is_low_confidence,
         coalesce(
-            status_rank > case previous_status
-                when 'acceptable' then 0
-                when 'needs_improvement' then 1
-                when 'critical' then 2
-            end,
+            {{ scorecard_status_rank('status') }} > {{ scorecard_status_rank('previous_status') }},
             false
         ) as is_regression,
 
@@ -284,7 +248,7 @@ final as (
         session_date,
         previous_session_date
 
-    from with_previous
+    from statuses
 
 )
 

@@ -1,0 +1,81 @@
+"""The dbt layers flow one way: sources and seeds -> staging -> intermediate -> marts.
+
+An intermediate model that reads a mart makes the mart's whole upstream (and its tests) a
+dependency of the intermediate layer, and a cycle is one edit away; staging that reads a model
+is no longer the one place raw input is cleaned. Checked on the whole project from the
+manifest `dbt parse` writes, so a new model is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from orchestration.settings import DBT_TARGET_DIR, dbt_command
+
+# What each layer may read, by the parent's layer (a model's folder under models/) or kind.
+ALLOWED_PARENTS = {
+    "staging": {"source", "seed"},
+    "intermediate": {"source", "seed", "staging", "intermediate"},
+    "marts": {"seed", "staging", "intermediate", "marts"},
+}
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    # dbt parse opens no connection, but the profile names the working database.
+    environment = {
+        **os.environ,
+        "EMPATHY_WORKING_DB": str(tmp_path_factory.mktemp("dbt_parse") / "warehouse.duckdb"),
+    }
+    completed = subprocess.run(
+        dbt_command("parse"), env=environment, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    return json.loads((DBT_TARGET_DIR / "manifest.json").read_text())
+
+
+def layer_of(manifest: dict, unique_id: str) -> str:
+    """A model's layer (its folder under models/), else the node's kind: source or seed."""
+    node = manifest["nodes"].get(unique_id) or manifest["sources"][unique_id]
+    if node["resource_type"] == "model":
+        return node["fqn"][1]
+    return node["resource_type"]
+
+
+def models(manifest: dict) -> list[dict]:
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+
+
+def parents_outside(manifest: dict, layer: str) -> list[tuple[str, str, str]]:
+    """(model, parent, parent's layer) for every parent a model of `layer` may not read."""
+    return sorted(
+        (model["name"], parent.split(".")[-1], layer_of(manifest, parent))
+        for model in models(manifest)
+        if layer_of(manifest, model["unique_id"]) == layer
+        for parent in model["depends_on"]["nodes"]
+        if layer_of(manifest, parent) not in ALLOWED_PARENTS[layer]
+    )
+
+
+def test_every_model_lives_in_a_layer_folder(manifest):
+    assert [
+        model["original_file_path"]
+        for model in models(manifest)
+        if layer_of(manifest, model["unique_id"]) not in ALLOWED_PARENTS
+    ] == []
+
+
+def test_staging_models_read_only_sources_and_seeds(manifest):
+    assert parents_outside(manifest, "staging") == []
+
+
+def test_intermediate_models_read_no_mart(manifest):
+    assert parents_outside(manifest, "intermediate") == []
+
+
+def test_marts_read_models_and_seeds_not_sources(manifest):
+    assert parents_outside(manifest, "marts") == []
