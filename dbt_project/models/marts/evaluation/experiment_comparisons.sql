@@ -15,7 +15,9 @@
     delta +- z * se with z = var confidence_z (1.96; the normal quantile stands in for Welch's t,
     within 1% of it from about 200 observations per arm, and the interval is only trusted from
     var scorecard_min_sessions per arm). Direction comes from the scorecard_thresholds seed:
-    a significant regression is an interval entirely on the worse side of 0.
+    a significant regression is an interval entirely on the worse side of 0. Values, deltas,
+    standard errors and bounds are published rounded to metric_decimal_places (6), and the
+    flags read the rounded bounds: identical data publish identical comparisons.
 
     Adding a metric: one line in the experiment_metrics list of macros/scorecard_settings.sql
     plus its direction row in seeds/scorecard_thresholds.csv.
@@ -218,8 +220,12 @@ intervals as (
 
     select
         compared.*,
-        absolute_delta - {{ z }} * delta_standard_error as delta_ci_lower,
-        absolute_delta + {{ z }} * delta_standard_error as delta_ci_upper
+        -- rounded before the flags read them: float sums differ in their last bits from run
+        -- to run, and a bound that is 0 up to those bits must not flip a flag
+        {{ metric_rounded('absolute_delta - ' ~ z ~ ' * delta_standard_error') }}
+            as delta_ci_lower,
+        {{ metric_rounded('absolute_delta + ' ~ z ~ ' * delta_standard_error') }}
+            as delta_ci_upper
     from compared
 
 ),
@@ -245,10 +251,10 @@ final as (
         -- numerics
         control_sample_size,
         treatment_sample_size,
-        control_metric_value,
-        treatment_metric_value,
-        absolute_delta,
-        delta_standard_error,
+        {{ metric_rounded('control_metric_value') }} as control_metric_value,
+        {{ metric_rounded('treatment_metric_value') }} as treatment_metric_value,
+        {{ metric_rounded('absolute_delta') }} as absolute_delta,
+        {{ metric_rounded('delta_standard_error') }} as delta_standard_error,
         delta_ci_lower,
         delta_ci_upper,
 
