@@ -196,19 +196,17 @@ def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
     assert landing_fingerprint(tmp_path) != second
 
 
-def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path, monkeypatch):
+def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path):
     from dagster import DagsterInstance
 
-    from orchestration.cli import export_environment
+    from orchestration.cli import prepare_dagster_home
     from orchestration.defs.schedules import WAREHOUSE_RUN_TAG, refresh_job
 
-    # export_environment writes these into os.environ; monkeypatch restores them afterwards.
-    for name in ("DAGSTER_HOME", "EMPATHY_WORKING_DB", "EMPATHY_PSEUDONYM_KEY"):
-        monkeypatch.setenv(name, str(tmp_path / "dagster_home"))
-    export_environment(
+    dagster_home = prepare_dagster_home(
         load_settings({"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": "k"})
     )
-    with DagsterInstance.get() as instance:
+    assert dagster_home == tmp_path / "dagster_home"
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": WAREHOUSE_RUN_TAG, "limit": 1}]
     assert refresh_job.tags == {WAREHOUSE_RUN_TAG: "true"}
