@@ -239,3 +239,35 @@ def test_the_demo_key_set_explicitly_is_refused_for_real_landing_data(tmp_path: 
     _write_demo_landing(demo / "landing")
     env["WAREHOUSE_DIR"] = str(demo)
     assert load_settings(env).pseudonym_key == DEMO_PSEUDONYM_KEY
+
+
+# Where a production module may touch the environment besides orchestration/settings.py: the
+# dbt asset's one export of dbt's variables (orchestration/defs/dbt.py says why), and GE's own
+# analytics switch, set before GE is imported (a library's switch, not a warehouse setting).
+ENVIRONMENT_ACCESS_ALLOWED = {
+    ("orchestration/defs/dbt.py", "os.environ.update(settings.dbt_env())"),
+    (
+        "orchestration/quality/validation.py",
+        'os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")',
+    ),
+}
+ENVIRONMENT_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def test_no_module_under_orchestration_but_settings_reads_the_environment():
+    import tokenize
+
+    from orchestration.settings import PROJECT_ROOT
+
+    found = set()
+    for path in sorted((PROJECT_ROOT / "orchestration").rglob("*.py")):
+        relative = path.relative_to(PROJECT_ROOT).as_posix()
+        if relative == "orchestration/settings.py":
+            continue
+        lines = path.read_text().splitlines()
+        with open(path, "rb") as source:
+            # Names in code only: a comment or docstring may say "environment".
+            for token in tokenize.tokenize(source.readline):
+                if token.type == tokenize.NAME and token.string in ENVIRONMENT_NAMES:
+                    found.add((relative, lines[token.start[0] - 1].strip()))
+    assert found == ENVIRONMENT_ACCESS_ALLOWED
