@@ -339,7 +339,7 @@ _replace = os.replace
 
 
 def _paused_replace(source, destination, **keywords):
-    if Path(source).name.startswith({temporary!r}):
+    if os.path.basename(os.fsdecode(source)).startswith({temporary!r}):
         _pause()
     return _replace(source, destination, **keywords)
 
