@@ -271,3 +271,44 @@ def test_no_module_under_orchestration_but_settings_reads_the_environment():
                 if token.type == tokenize.NAME and token.string in ENVIRONMENT_NAMES:
                     found.add((relative, lines[token.start[0] - 1].strip()))
     assert found == ENVIRONMENT_ACCESS_ALLOWED
+
+
+def _imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every `from module import name` in the file, in functions too."""
+    import ast
+
+    return [
+        (node.module or "", alias.name)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ] + [
+        (alias.name, "")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+
+
+def test_the_publish_module_knows_nothing_of_the_run_log_or_of_dagster():
+    from orchestration.settings import PROJECT_ROOT
+
+    modules = {module for module, _ in _imports(PROJECT_ROOT / "orchestration" / "publish.py")}
+    assert not {
+        module
+        for module in modules
+        if module.startswith(("orchestration.run_log", "orchestration.defs", "dagster"))
+    }
+
+
+def test_the_marts_schema_comes_from_the_warehouse_layout_not_from_the_publish_module():
+    from orchestration.settings import PROJECT_ROOT
+
+    borrowed = {
+        (path.relative_to(PROJECT_ROOT).as_posix(), name)
+        for folder in ("orchestration", "tests", "bench")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        for module, name in _imports(path)
+        if name == "MARTS_SCHEMA" and module != "orchestration.warehouse_layout"
+    }
+    assert borrowed == set()
