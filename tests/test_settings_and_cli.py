@@ -274,20 +274,16 @@ def test_no_module_under_orchestration_but_settings_reads_the_environment():
 
 
 def _imports(path: Path) -> list[tuple[str, str]]:
-    """(module, name) of every `from module import name` in the file, in functions too."""
+    """(module, name) of every import in the file, in functions too (name "" for `import m`)."""
     import ast
 
-    return [
-        (node.module or "", alias.name)
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    ] + [
-        (alias.name, "")
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    ]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found += [(node.module or "", alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, "") for alias in node.names]
+    return found
 
 
 def test_the_publish_module_knows_nothing_of_the_run_log_or_of_dagster():
