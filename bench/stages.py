@@ -32,22 +32,28 @@ def stage(function: Callable[[dict[str, Any]], dict[str, Any]]):
 
 
 def _settings():
-    from orchestration.cli import export_environment
+    from orchestration.cli import prepare_dagster_home
     from orchestration.settings import load_settings
 
     settings = load_settings()
-    export_environment(settings)
+    prepare_dagster_home(settings)
     return settings
 
 
-def _dbt_build(arguments: list[str], log_path: Path) -> tuple[float, int]:
+def _dbt_build(settings, arguments: list[str], log_path: Path) -> tuple[float, int]:
     """`dbt build` as production runs it (no unit tests); returns seconds and return code."""
     from orchestration.settings import dbt_command
 
     command = dbt_command("build", "--exclude-resource-type", "unit_test", *arguments)
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        completed = subprocess.run(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=settings.subprocess_env(),
+            check=False,
+        )
     return time.perf_counter() - started, completed.returncode
 
 
@@ -102,7 +108,7 @@ def dbt_raw(parameters: dict[str, Any]) -> dict[str, Any]:
 
     with duckdb.connect(str(settings.working_db)) as working_db:
         write_pseudonymisation_key(working_db, settings.pseudonym_key)
-    seconds, returncode = _dbt_build(arguments, log_path)
+    seconds, returncode = _dbt_build(settings, arguments, log_path)
     if returncode != 0:
         raise RuntimeError(f"dbt build failed, see {log_path}")
     return {
@@ -112,11 +118,11 @@ def dbt_raw(parameters: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _dbt_job_subset():
+def _dbt_job_subset(settings):
     """The refresh job restricted to the dbt assets and the dbt tests (no GE, no publish)."""
     from orchestration.cli import prepare_dbt_manifest
 
-    prepare_dbt_manifest()
+    prepare_dbt_manifest(settings)
     from dagster import AssetSelection, define_asset_job
 
     from orchestration.defs.checks import great_expectations_suites
@@ -134,10 +140,10 @@ def dbt_dagster(parameters: dict[str, Any]) -> dict[str, Any]:
     settings = _settings()
     from dagster import DagsterInstance, Definitions
 
-    from orchestration.definitions import defs
+    from orchestration.defs.code_location import build_definitions
 
-    job = _dbt_job_subset()
-    bench_defs = Definitions.merge(defs, Definitions(jobs=[job]))
+    job = _dbt_job_subset(settings)
+    bench_defs = Definitions.merge(build_definitions(settings), Definitions(jobs=[job]))
     resolved = bench_defs.resolve_job_def(job.name)
     log_path = settings.warehouse_dir / "logs" / "bench-dbt-dagster.log"
     with DagsterInstance.get() as instance, open(log_path, "w") as log, redirect_stdout(log):
@@ -158,8 +164,9 @@ def dbt_dagster(parameters: dict[str, Any]) -> dict[str, Any]:
 @stage
 def validate(parameters: dict[str, Any]) -> dict[str, Any]:
     settings = _settings()
-    from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
+    from orchestration.publish import PUBLISHED_MARTS
     from orchestration.quality.validation import validate_table
+    from orchestration.warehouse_layout import MARTS_SCHEMA
 
     per_mart: dict[str, float] = {}
     failures: list[str] = []
@@ -188,9 +195,15 @@ def validate(parameters: dict[str, Any]) -> dict[str, Any]:
 def publish(parameters: dict[str, Any]) -> dict[str, Any]:
     settings = _settings()
     from orchestration.publish import publish_marts
+    from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
     started = time.perf_counter()
-    result = publish_marts(settings.working_db, settings.published_db, settings.parquet_dir)
+    result = publish_marts(
+        settings.working_db,
+        settings.published_db,
+        settings.parquet_dir,
+        beside_marts={PUBLISHED_RUN_LOG: published_run_log()},
+    )
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

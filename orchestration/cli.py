@@ -2,7 +2,8 @@
 
 It fills an empty landing folder with demo data, runs the Dagster job `refresh_warehouse` for
 one daily partition on a persistent Dagster instance (so the run shows up in `dagster dev`),
-and prints the reconciliation, the failed checks if any, and a per-channel summary.
+and prints the reconciliation, the failed checks if any, and a per-channel summary. The job
+gets the settings this command loaded as its `settings` resource, not through the environment.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from orchestration.preflight import (
     release_disk_reserve,
 )
 from orchestration.settings import (
-    DBT_LOG_DIR,
     DBT_PROJECT_DIR,
     DBT_TARGET_DIR,
     VENV_BIN,
@@ -37,6 +37,7 @@ from orchestration.settings import (
     Settings,
     check_folder_settings,
     dbt_command,
+    environment,
     landing_dir_from_env,
     load_settings,
     warehouse_dir_from_env,
@@ -153,13 +154,13 @@ def refresh_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def prepare_dbt_manifest() -> None:
+def prepare_dbt_manifest(settings: Settings) -> None:
     """dagster-dbt builds the asset graph from target/manifest.json, so parse before import."""
     completed = subprocess.run(
         dbt_command("parse", "--quiet"),
         capture_output=True,
         text=True,
-        env=os.environ,
+        env=settings.subprocess_env(),
         check=False,
     )
     if completed.returncode != 0:
@@ -193,21 +194,16 @@ class RefreshOutcome:
 KEPT_DBT_RUN_FOLDERS = 10
 
 
-def export_environment(settings: Settings) -> None:
-    """What dbt (a subprocess) and the Dagster instance read from the environment."""
-    os.environ.update(settings.dbt_env())
-    # dagster-dbt reads the target folder from dbt's own variable, not from the project.
-    os.environ["DBT_TARGET_PATH"] = str(DBT_TARGET_DIR)
-    os.environ["DBT_LOG_PATH"] = str(DBT_LOG_DIR)
-    rotate_dbt_run_folders(DBT_TARGET_DIR)
-    os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse_dir / "dagster_home"))
-    dagster_home = Path(os.environ["DAGSTER_HOME"])
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_config = dagster_home / "dagster.yaml"
+def prepare_dagster_home(settings: Settings) -> Path:
+    """The warehouse's Dagster instance folder, with the instance config `run` and `dev` share
+    (written once: a team may have edited it)."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_config = settings.dagster_home / "dagster.yaml"
     if not instance_config.exists():
         from orchestration.defs.schedules import DAGSTER_INSTANCE_CONFIG
 
         instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
+    return settings.dagster_home
 
 
 def rotate_dbt_run_folders(target_dir: Path, keep: int = KEPT_DBT_RUN_FOLDERS) -> None:
@@ -226,21 +222,23 @@ def rotate_dbt_run_folders(target_dir: Path, keep: int = KEPT_DBT_RUN_FOLDERS) -
 
 def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
     """Runs the Dagster job in this process and says whether it published, and if not, why."""
-    export_environment(settings)
-    prepare_dbt_manifest()
+    dagster_home = prepare_dagster_home(settings)
+    rotate_dbt_run_folders(DBT_TARGET_DIR)
+    prepare_dbt_manifest(settings)
 
     from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.defs.code_location import build_definitions
     from orchestration.defs.ingestion import RAW_EVENTS
     from orchestration.defs.publish import published_marts
     from orchestration.defs.schedules import REFRESH_JOB_NAME
 
-    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    # These settings, not the environment, are what the job's assets get (resource `settings`).
+    job = build_definitions(settings).resolve_job_def(REFRESH_JOB_NAME)
     log_path = settings.warehouse_dir / "logs" / f"refresh-{partition_key}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt echoes every dbt line to stdout; keep it in a file, not on the terminal.
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
         try:
             # Dagster reports its own storage errors on stderr: into the log too.
             with open(log_path, "w") as log, redirect_stdout(log), redirect_stderr(log):
@@ -336,13 +334,15 @@ def _print_outcome(settings: Settings) -> None:
 
 
 def command_run(arguments: argparse.Namespace) -> int:
-    check_folder_settings(os.environ)
+    env = environment()
+    check_folder_settings(env)
     today = datetime.now(UTC).date()
     partition_key = parse_partition(arguments.partition, today)
     if arguments.demo_if_empty:
-        fill_empty_landing_with_demo_data(os.environ, today)
-    check_landing_folder(os.environ)
-    settings = load_settings()
+        fill_empty_landing_with_demo_data(env, today)
+    check_landing_folder(env)
+    # Read once, after the demo data (whether the demo key may be used depends on it).
+    settings = load_settings(env)
     for folder in (settings.warehouse_dir, settings.working_db.parent, settings.published_dir):
         check_writable(folder)
     check_free_space(settings.warehouse_dir, settings.working_db, settings.min_free_disk_mb)
@@ -367,11 +367,15 @@ def command_run(arguments: argparse.Namespace) -> int:
 
 
 def command_dev(arguments: argparse.Namespace) -> int:
-    """Starts the Dagster UI on the same instance and warehouse that `run` uses."""
-    export_environment(load_settings())
-    prepare_dbt_manifest()
+    """Starts the Dagster UI on the same instance and warehouse that `run` uses.
+
+    dagster dev loads orchestration/definitions.py, which reads the settings from the
+    environment it inherits: this one's, plus the Dagster instance and dbt's variables."""
+    settings = load_settings()
+    prepare_dagster_home(settings)
+    prepare_dbt_manifest(settings)
     dagster = str(VENV_BIN / "dagster")
-    os.execv(dagster, [dagster, "dev", *arguments.dagster_arguments])
+    os.execve(dagster, [dagster, "dev", *arguments.dagster_arguments], settings.subprocess_env())
 
 
 def command_accept_load(arguments: argparse.Namespace) -> int:

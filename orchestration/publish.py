@@ -10,8 +10,8 @@ version untouched (leftover temporary files are removed by the next publish).
 from __future__ import annotations
 
 import os
-import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.sql import quote_identifier
+from orchestration.warehouse_layout import MARTS_SCHEMA
 
 # The marts BI tools read; each has a Great Expectations suite in expectations/<mart>.json.
 PUBLISHED_MARTS: tuple[str, ...] = (
@@ -37,25 +38,28 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "recurring_issues_weekly",
     "metric_dictionary",
 )
-MARTS_SCHEMA = "marts"
-# Published beside the marts, not a dbt model (no GE suite): the run log, orchestration/run_log.py.
-PUBLISHED_RUN_LOG = "mon_refresh_runs"
 # Files that DuckDB 1.x readers (BI tools lag behind) can open; 2.x readers open them too.
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 TEMPORARY_MARKER = ".publishing-"
-
-# TEST-ONLY fault injection, read here and nowhere else. tests/test_crash_safety.py SIGKILLs
-# real runs inside each stage; validation (~1 s) and publishing (~0.1 s) are too short to hit
-# by watching progress alone, so a test run sets EMPATHY_TEST_PAUSE_AT=<stage> and that stage
-# waits at its most exposed point until the test kills it. Never set it in production.
-TEST_PAUSE_ENV = "EMPATHY_TEST_PAUSE_AT"
-TEST_PAUSE_SECONDS = 120.0
+# The catalogs a publish attaches: the working database (read-only) and the staged version.
+SOURCE_CATALOG = "work"
+STAGED_CATALOG = "staged"
 
 
-def pause_for_crash_test(stage: str) -> None:
-    """Waits when EMPATHY_TEST_PAUSE_AT names this stage (tests only); otherwise does nothing."""
-    if os.environ.get(TEST_PAUSE_ENV) == stage:
-        time.sleep(TEST_PAUSE_SECONDS)
+@dataclass(frozen=True)
+class StagedVersion:
+    """What a table published beside the marts may need of the version being staged."""
+
+    version: str
+    row_counts: dict[str, int]  # rows per published mart
+    now: datetime
+    source_catalog: str = SOURCE_CATALOG  # the working database, attached read-only
+
+
+# Creates one table published beside the marts (not a dbt model, no GE suite), e.g. the run log
+# (orchestration/run_log.py, composed by the Dagster publish asset): given the connection, the
+# table to create (in the staged catalog) and the version being staged.
+StageTable = Callable[[duckdb.DuckDBPyConnection, str, StagedVersion], None]
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,11 @@ def publish_marts(
     parquet_dir: Path,
     marts: tuple[str, ...] = PUBLISHED_MARTS,
     *,
+    beside_marts: Mapping[str, StageTable] | None = None,
     now: datetime | None = None,
 ) -> PublishResult:
-    """Copies `marts.<mart>` of the working database into a new published version."""
+    """Copies `marts.<mart>` of the working database into a new published version, with the
+    tables `beside_marts` creates (name -> how), each also as Parquet."""
     now = now or datetime.now(UTC)
     version = _new_version(now)
     published_db.parent.mkdir(parents=True, exist_ok=True)
@@ -93,58 +99,43 @@ def publish_marts(
     _remove_leftovers(parquet_dir)
 
     staged_db = published_db.parent / f"{TEMPORARY_MARKER}{version}.duckdb"
-    tables = (*marts, PUBLISHED_RUN_LOG)
+    beside_marts = beside_marts or {}
+    tables = (*marts, *beside_marts)
     staged_parquet = {
         table: parquet_dir / f"{TEMPORARY_MARKER}{version}-{table}.parquet" for table in tables
     }
     row_counts: dict[str, int] = {}
     with duckdb.connect() as connection:
         # Paths are bound as parameters: a folder named like O'Brien "data" must just work.
-        connection.execute("attach ? as work (read_only)", [str(working_db)])
+        connection.execute(f"attach ? as {SOURCE_CATALOG} (read_only)", [str(working_db)])
         connection.execute(
-            f"attach ? as staged (storage_version '{PUBLISHED_STORAGE_VERSION}')",
+            f"attach ? as {STAGED_CATALOG} (storage_version '{PUBLISHED_STORAGE_VERSION}')",
             [str(staged_db)],
         )
         for mart in marts:
-            source = f"work.{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(mart)}"
-            staged = f"staged.main.{quote_identifier(mart)}"
+            source = f"{SOURCE_CATALOG}.{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(mart)}"
+            staged = f"{STAGED_CATALOG}.main.{quote_identifier(mart)}"
             connection.execute(f"create table {staged} as select * from {source}")
             connection.execute(f"copy {staged} to ? (format parquet)", [str(staged_parquet[mart])])
             row_counts[mart] = connection.execute(f"select count(*) from {staged}").fetchone()[0]
         connection.execute(
-            "create table staged.main.publication as select ? as version, ? as published_at",
+            f"create table {STAGED_CATALOG}.main.publication "
+            "as select ? as version, ? as published_at",
             [version, now.replace(tzinfo=None)],
         )
-        _stage_run_log(connection, staged_parquet[PUBLISHED_RUN_LOG], version, row_counts, now)
-        connection.execute("detach staged")
+        staged_version = StagedVersion(version, dict(row_counts), now)
+        for table, stage_table in beside_marts.items():
+            staged = f"{STAGED_CATALOG}.main.{quote_identifier(table)}"
+            stage_table(connection, staged, staged_version)
+            connection.execute(f"copy {staged} to ? (format parquet)", [str(staged_parquet[table])])
+        connection.execute(f"detach {STAGED_CATALOG}")
 
-    # Every staged file is complete and nothing is renamed yet: where a crash leaves most behind.
-    pause_for_crash_test("publish")
-    # The database is the version of record: rename it first, then the Parquet copies.
+    # Every staged file is complete and nothing is renamed yet: where a crash leaves most behind
+    # (tests/test_crash_safety.py kills runs here). The database is the version of record:
+    # rename it first, then the Parquet copies.
     os.replace(staged_db, published_db)
     final_parquet = {table: parquet_dir / f"{table}.parquet" for table in tables}
     for table in tables:
         os.replace(staged_parquet[table], final_parquet[table])
     return PublishResult(version, published_db, final_parquet, row_counts)
 
-
-def _stage_run_log(
-    connection: duckdb.DuckDBPyConnection,
-    parquet: Path,
-    version: str,
-    row_counts: dict[str, int],
-    now: datetime,
-) -> None:
-    """The run log (ops.refresh_runs) as of this publish, as mon_refresh_runs + Parquet."""
-    from orchestration.run_log import stage_published_run_log
-
-    target = f"staged.main.{quote_identifier(PUBLISHED_RUN_LOG)}"
-    stage_published_run_log(
-        connection,
-        source_catalog="work",
-        target=target,
-        version=version,
-        row_counts=row_counts,
-        now=now,
-    )
-    connection.execute(f"copy {target} to ? (format parquet)", [str(parquet)])

@@ -38,8 +38,12 @@ from orchestration.sql import quote_identifier
 if TYPE_CHECKING:
     from dagster import DagsterInstance
 
+    from orchestration.publish import StagedVersion, StageTable
+
 RUN_LOG_SCHEMA = "ops"
 RUN_LOG_TABLE = "refresh_runs"
+# Its copy in the published database and Parquet, published beside the marts.
+PUBLISHED_RUN_LOG = "mon_refresh_runs"
 
 # Stage -> the Dagster step (op) that does it; test_observability pins these to the defs.
 STAGE_STEPS: dict[str, str] = {
@@ -337,15 +341,24 @@ def read_run_log(database: Path, table: str = f"{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}
 # --- into the published database ---------------------------------------------------------------
 
 
-def _current_dagster_run() -> tuple[DagsterInstance, str] | None:
-    """The instance and run id when called inside a Dagster asset step, else None."""
-    try:
-        from dagster import AssetExecutionContext
+def published_run_log(
+    instance: DagsterInstance | None = None, run_id: str | None = None
+) -> StageTable:
+    """How publish_marts stages mon_refresh_runs (its `beside_marts`): the working run log as
+    of that publish, plus the publishing run's own row when `instance` and `run_id` name it."""
 
-        context = AssetExecutionContext.get()
-    except Exception:  # noqa: BLE001 - outside Dagster (a plain publish_marts call)
-        return None
-    return context.instance, context.run_id
+    def stage(connection: duckdb.DuckDBPyConnection, target: str, staged: StagedVersion) -> None:
+        stage_published_run_log(
+            connection,
+            source_catalog=staged.source_catalog,
+            target=target,
+            version=staged.version,
+            row_counts=staged.row_counts,
+            now=staged.now,
+            current_run=(instance, run_id) if instance is not None and run_id else None,
+        )
+
+    return stage
 
 
 def stage_published_run_log(
@@ -356,9 +369,11 @@ def stage_published_run_log(
     version: str,
     row_counts: dict[str, int],
     now: datetime,
+    current_run: tuple[DagsterInstance, str] | None = None,
 ) -> None:
     """Creates `target` (e.g. staged.main.mon_refresh_runs) from the working run log, with the
-    publishing run's own row as it stands now: outcome published, this version and row counts.
+    publishing run's own row (`current_run`: its instance and run id) as it stands now: outcome
+    published, this version and row counts.
     """
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in RUN_LOG_COLUMNS)
     connection.execute(f"create table {target} ({columns})")
@@ -373,10 +388,9 @@ def stage_published_run_log(
             f"insert into {target} by name select * "
             f"from {quote_identifier(source_catalog)}.{RUN_LOG_SCHEMA}.{RUN_LOG_TABLE}"
         )
-    current = _current_dagster_run()
-    if current is None:
+    if current_run is None:
         return
-    instance, run_id = current
+    instance, run_id = current_run
     summary = replace(
         summarise_run(instance, run_id),
         finished_at=now.replace(tzinfo=None),

@@ -2,6 +2,10 @@
 
 Every path the pipeline, the CLI and the tests use comes from `Settings`, so pointing the
 pipeline at another landing folder or warehouse is a matter of two environment variables.
+The settings walk one way: environment -> `load_settings()` (once per process: the CLI, or
+orchestration/definitions.py when Dagster loads the code location) -> the Dagster resource
+`settings` (orchestration/defs/code_location.py) -> the assets, checks and sensors -> the dbt
+subprocess, whose environment gets `Settings.dbt_env()` (orchestration/defs/dbt.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 # dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
 VENV_BIN = Path(sys.executable).parent
 DBT_EXECUTABLE = VENV_BIN / "dbt"
+
+
+def environment() -> Mapping[str, str]:
+    """This process's environment, for the checks the CLI makes before it loads the settings
+    (demo data, the landing folder); nothing outside this module reads os.environ."""
+    return os.environ
 
 
 def warehouse_dir_from_env(env: Mapping[str, str]) -> Path:
@@ -125,6 +135,8 @@ class Settings:
     landing_dir: Path
     pseudonym_key: str
     reject_share_limit: float
+    # The Dagster instance (run history, schedules): DAGSTER_HOME, else inside the warehouse.
+    dagster_home: Path
     # A refresh refuses to start with less free disk than this (orchestration/preflight.py).
     min_free_disk_mb: int = 256
     # Teams that tune their suites keep them outside the repo and point here.
@@ -154,9 +166,20 @@ class Settings:
         return self.published_dir / "parquet"
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt profile reads. Not the pseudonym key: dbt reads its
-        HMAC pads from the working database (orchestration/pseudonymisation.py)."""
-        return {"EMPATHY_WORKING_DB": str(self.working_db)}
+        """Environment variables dbt reads: the working database (profiles.yml `env_var`) and
+        its artifact and log folders (dagster-dbt reads DBT_TARGET_PATH too). Not the pseudonym
+        key: dbt reads its HMAC pads from the working database (orchestration/pseudonymisation.py).
+        """
+        return {
+            "EMPATHY_WORKING_DB": str(self.working_db),
+            "DBT_TARGET_PATH": str(DBT_TARGET_DIR),
+            "DBT_LOG_PATH": str(DBT_LOG_DIR),
+        }
+
+    def subprocess_env(self) -> dict[str, str]:
+        """The environment of a child process that must see these settings (`dbt parse`,
+        `dagster dev`): this one's, plus what dbt reads and the Dagster instance."""
+        return {**os.environ, **self.dbt_env(), "DAGSTER_HOME": str(self.dagster_home)}
 
 
 def check_folder_settings(env: Mapping[str, str]) -> None:
@@ -217,6 +240,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         occurred_at_earliest=_occurred_at_earliest(env),
         occurred_at_max_days_ahead=_occurred_at_max_days_ahead(env),
         metric_change_tolerance=metric_change_tolerance,
+        dagster_home=Path(env.get("DAGSTER_HOME") or warehouse_dir / "dagster_home").resolve(),
     )
 
 

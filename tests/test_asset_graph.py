@@ -11,9 +11,9 @@ from orchestration.publish import PUBLISHED_MARTS
 @pytest.fixture(scope="module")
 def definitions(handmade_warehouse):
     # Importing the definitions needs dbt's manifest, which the shared warehouse run prepared.
-    from orchestration.definitions import defs
+    from orchestration.defs.code_location import build_definitions
 
-    return defs
+    return build_definitions(handmade_warehouse)
 
 
 def test_asset_keys(definitions):

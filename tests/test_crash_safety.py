@@ -5,9 +5,11 @@ Each case copies the hand-made warehouse (built once per session, 5 sessions pub
 its own process group and kills the whole group inside one stage. The stage is read from the
 run's real progress: the Dagster event log (STEP_START of the stage's step), the working
 database growing (a landing file committed) and dbt's own log lines. Validation (~1 s) and
-publishing (~0.1 s) are too short to hit that way, so those runs set the test-only hook
-EMPATHY_TEST_PAUSE_AT (orchestration/publish.py), which holds the stage at its most exposed
-point until the kill; the event log still proves where the run died.
+publishing (~0.1 s) are too short to hit that way, so for those the test gives the run's
+Python a `sitecustomize.py` of its own (on PYTHONPATH) that wraps the real function at the
+stage's most exposed point (the first `validate_table`; the first rename of a staged publish
+file) to leave a marker file and sleep until the kill. Production code has no hook for it;
+the event log still proves where the run died.
 
 After each kill: the published database and Parquet files are byte-identical to before and
 readable; then the next normal `run` (no manual step: the lock, the temporary files and the
@@ -36,7 +38,7 @@ import duckdb
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.publish import PUBLISHED_MARTS, TEMPORARY_MARKER, TEST_PAUSE_ENV
+from orchestration.publish import PUBLISHED_MARTS, TEMPORARY_MARKER
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.summary import channel_summary
 from tests.conftest import TEST_PSEUDONYM_KEY, pipeline_environment, pseudonym, with_upstream_ids
@@ -173,7 +175,6 @@ def run_environment(warehouse_dir: Path, scratch: Path, **extra: str) -> dict[st
             "EMPATHY_EXPECTATIONS_DIR",
             "EMPATHY_REJECT_SHARE_LIMIT",
             "EMPATHY_WORKING_DB",
-            TEST_PAUSE_ENV,
         )
     }
     env.update(
@@ -282,6 +283,85 @@ def landing_session_ids(landing_dir: Path) -> set[str]:
     return sessions
 
 
+# ---------------------------------------------------------------- holding a stage for the kill
+
+# Written into the killed run's own PYTHONPATH folder; Python imports it at start-up in every
+# process of that run (dbt's too, where it patches nothing it uses). It wraps the function at
+# the stage's most exposed point: on the first call, it writes PAUSED_MARKER and sleeps.
+PAUSED_MARKER = "paused"
+PAUSE_AT_START = """\
+import os, sys, time
+from pathlib import Path
+
+MARKER = Path({marker!r})
+
+
+def _pause():
+    MARKER.write_text(str(os.getpid()))
+    time.sleep(600)  # the test SIGKILLs the process group long before
+"""
+# Validation: the first `validate_table` call, before any mart is read. The Dagster check
+# imports it by name, so the module is patched as soon as it is imported, before that import.
+PAUSE_AT_VALIDATION = """
+import importlib.abc, importlib.machinery
+
+VALIDATION = "orchestration.quality.validation"
+
+
+class _PatchValidation(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != VALIDATION:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            validate_table = module.validate_table
+
+            def paused_validate_table(*arguments, **keywords):
+                _pause()
+                return validate_table(*arguments, **keywords)
+
+            module.validate_table = paused_validate_table
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, _PatchValidation())
+"""
+# Publish: the first rename of a staged file (the database; every staged file is complete and
+# no published file is touched yet). Only publish_marts renames files named {temporary}*.
+PAUSE_AT_PUBLISH = """
+_replace = os.replace
+
+
+def _paused_replace(source, destination, **keywords):
+    if os.path.basename(os.fsdecode(source)).startswith({temporary!r}):
+        _pause()
+    return _replace(source, destination, **keywords)
+
+
+os.replace = _paused_replace
+"""
+
+
+def pause_environment(stage: str, scratch: Path) -> tuple[dict[str, str], Path]:
+    """PYTHONPATH for a run that holds `stage` at its exposed point, and the marker it leaves."""
+    site = scratch / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    marker = scratch / PAUSED_MARKER
+    pause_at = {"validation": PAUSE_AT_VALIDATION, "publish": PAUSE_AT_PUBLISH}[stage]
+    (site / "sitecustomize.py").write_text(
+        PAUSE_AT_START.format(marker=str(marker))
+        + pause_at.format(temporary=TEMPORARY_MARKER)
+    )
+    paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(paths)}, marker
+
+
 # ---------------------------------------------------------------- the four kills
 
 STEP_OF_STAGE = {
@@ -373,7 +453,9 @@ def crash(request, handmade_warehouse: Settings, tmp_path_factory) -> Crash:
     crash = Crash(stage, warehouse_dir, before=published_digests(warehouse_dir))
     working_db = warehouse_dir / "work" / "warehouse.duckdb"
 
-    pause = {TEST_PAUSE_ENV: stage} if stage in ("validation", "publish") else {}
+    pause, paused = {}, scratch / PAUSED_MARKER
+    if stage in ("validation", "publish"):
+        pause, paused = pause_environment(stage, scratch)
     run = RealRun(warehouse_dir, scratch / "killed-run", NEXT_DAY, **pause)
     step = STEP_OF_STAGE[stage]
     if stage == "load":
@@ -387,16 +469,9 @@ def crash(request, handmade_warehouse: Settings, tmp_path_factory) -> Crash:
             "dbt building int_session_facts",
         )
     elif stage == "validation":
-        run.wait_until(lambda: run.step_started(step), "the validation step starting")
+        run.wait_until(paused.exists, "the first mart's validation starting")
     else:
-        parquet_dir = warehouse_dir / "published" / "parquet"
-        run.wait_until(
-            lambda: (
-                run.step_started(step)
-                and len(list(parquet_dir.glob(f"{TEMPORARY_MARKER}*"))) >= len(PUBLISHED_MARTS)
-            ),
-            "every staged Parquet file written",
-        )
+        run.wait_until(paused.exists, "every staged file written, before the first rename")
     run.kill()
 
     crash.after_kill = published_digests(warehouse_dir)

@@ -25,7 +25,7 @@ import pytest
 from orchestration.ingest import contract, load_landing, loader, readers
 from orchestration.ingest.contract import RAW_RECORD_PREFIX_BYTES
 from orchestration.publish import publish_marts
-from orchestration.run_log import RunSummary, record_run
+from orchestration.run_log import PUBLISHED_RUN_LOG, RunSummary, published_run_log, record_run
 from orchestration.settings import PROJECT_ROOT, ConfigurationError, load_settings
 from tests.test_loader import NOW, event, query, rejects, write_jsonl
 
@@ -147,7 +147,11 @@ def test_publish_works_from_and_to_folders_whose_names_hold_quotes(tmp_path: Pat
         connection.execute("create table marts.fct_sessions as select range as n from range(3)")
 
     result = publish_marts(
-        working, odd / "published" / "metrics.duckdb", odd / "parquet", ("fct_sessions",)
+        working,
+        odd / "published" / "metrics.duckdb",
+        odd / "parquet",
+        ("fct_sessions",),
+        beside_marts={PUBLISHED_RUN_LOG: published_run_log()},
     )
 
     assert result.row_counts == {"fct_sessions": 3}

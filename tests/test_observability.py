@@ -143,8 +143,7 @@ def dbt_manifest(tmp_path_factory):
 
     if not dbt_project.manifest_path.exists():
         with pipeline_environment(tmp_path_factory.mktemp("manifest")) as settings:
-            with pipeline_environment(settings.warehouse_dir, **settings.dbt_env()):
-                prepare_dbt_manifest()
+            prepare_dbt_manifest(settings)
     return load_manifest()
 
 
@@ -275,8 +274,9 @@ def test_freshness_without_a_working_database_is_a_failure_not_a_crash(tmp_path,
 
 
 def test_freshness_check_is_non_blocking_and_stages_map_to_the_job_steps(handmade_warehouse):
-    from orchestration.definitions import defs
+    from orchestration.defs.code_location import build_definitions
 
+    defs = build_definitions(handmade_warehouse)
     graph = defs.resolve_asset_graph()
     freshness = next(key for key in graph.asset_check_keys if key.name == "source_freshness")
     assert freshness.asset_key.to_user_string() == "raw/events"

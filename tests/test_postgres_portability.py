@@ -37,8 +37,9 @@ import pytest
 
 from orchestration.ingest.loader import RAW_SCHEMA_DDL
 from orchestration.pseudonymisation import write_pseudonymisation_key
-from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS
+from orchestration.publish import PUBLISHED_MARTS
 from orchestration.settings import Settings, dbt_command
+from orchestration.warehouse_layout import MARTS_SCHEMA
 from tests.conftest import TEST_PSEUDONYM_KEY, with_upstream_ids
 from tests.handmade_events import DAY, SESSION_IDS
 

@@ -196,19 +196,17 @@ def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
     assert landing_fingerprint(tmp_path) != second
 
 
-def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path, monkeypatch):
+def test_dagster_instance_queues_warehouse_runs_one_at_a_time(tmp_path: Path):
     from dagster import DagsterInstance
 
-    from orchestration.cli import export_environment
+    from orchestration.cli import prepare_dagster_home
     from orchestration.defs.schedules import WAREHOUSE_RUN_TAG, refresh_job
 
-    # export_environment writes these into os.environ; monkeypatch restores them afterwards.
-    for name in ("DAGSTER_HOME", "EMPATHY_WORKING_DB", "EMPATHY_PSEUDONYM_KEY"):
-        monkeypatch.setenv(name, str(tmp_path / "dagster_home"))
-    export_environment(
+    dagster_home = prepare_dagster_home(
         load_settings({"WAREHOUSE_DIR": str(tmp_path), "EMPATHY_PSEUDONYM_KEY": "k"})
     )
-    with DagsterInstance.get() as instance:
+    assert dagster_home == tmp_path / "dagster_home"
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": WAREHOUSE_RUN_TAG, "limit": 1}]
     assert refresh_job.tags == {WAREHOUSE_RUN_TAG: "true"}
@@ -241,3 +239,72 @@ def test_the_demo_key_set_explicitly_is_refused_for_real_landing_data(tmp_path: 
     _write_demo_landing(demo / "landing")
     env["WAREHOUSE_DIR"] = str(demo)
     assert load_settings(env).pseudonym_key == DEMO_PSEUDONYM_KEY
+
+
+# Where a production module may touch the environment besides orchestration/settings.py: the
+# dbt asset's one export of dbt's variables (orchestration/defs/dbt.py says why), and GE's own
+# analytics switch, set before GE is imported (a library's switch, not a warehouse setting).
+ENVIRONMENT_ACCESS_ALLOWED = {
+    ("orchestration/defs/dbt.py", "os.environ.update(settings.dbt_env())"),
+    (
+        "orchestration/quality/validation.py",
+        'os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")',
+    ),
+}
+ENVIRONMENT_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def test_no_module_under_orchestration_but_settings_reads_the_environment():
+    import tokenize
+
+    from orchestration.settings import PROJECT_ROOT
+
+    found = set()
+    for path in sorted((PROJECT_ROOT / "orchestration").rglob("*.py")):
+        relative = path.relative_to(PROJECT_ROOT).as_posix()
+        if relative == "orchestration/settings.py":
+            continue
+        lines = path.read_text().splitlines()
+        with open(path, "rb") as source:
+            # Names in code only: a comment or docstring may say "environment".
+            for token in tokenize.tokenize(source.readline):
+                if token.type == tokenize.NAME and token.string in ENVIRONMENT_NAMES:
+                    found.add((relative, lines[token.start[0] - 1].strip()))
+    assert found == ENVIRONMENT_ACCESS_ALLOWED
+
+
+def _imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every import in the file, in functions too (name "" for `import m`)."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found += [(node.module or "", alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, "") for alias in node.names]
+    return found
+
+
+def test_the_publish_module_knows_nothing_of_the_run_log_or_of_dagster():
+    from orchestration.settings import PROJECT_ROOT
+
+    modules = {module for module, _ in _imports(PROJECT_ROOT / "orchestration" / "publish.py")}
+    assert not {
+        module
+        for module in modules
+        if module.startswith(("orchestration.run_log", "orchestration.defs", "dagster"))
+    }
+
+
+def test_the_marts_schema_comes_from_the_warehouse_layout_not_from_the_publish_module():
+    from orchestration.settings import PROJECT_ROOT
+
+    borrowed = {
+        (path.relative_to(PROJECT_ROOT).as_posix(), name)
+        for folder in ("orchestration", "tests", "bench")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        for module, name in _imports(path)
+        if name == "MARTS_SCHEMA" and module != "orchestration.warehouse_layout"
+    }
+    assert borrowed == set()

@@ -18,10 +18,11 @@ from dagster import (
 )
 
 from orchestration.defs.dbt import mart_asset_key
-from orchestration.defs.resources import settings_for_run
-from orchestration.publish import MARTS_SCHEMA, PUBLISHED_MARTS, pause_for_crash_test
+from orchestration.defs.resources import WarehouseSettings
+from orchestration.publish import PUBLISHED_MARTS
 from orchestration.quality.metric_change import SCORECARD, compare_with_published
 from orchestration.quality.validation import validate_table
+from orchestration.warehouse_layout import MARTS_SCHEMA
 
 GE_CHECK_NAME = "great_expectations_suite"
 METRIC_CHANGE_CHECK = "metric_change_vs_published"
@@ -39,10 +40,8 @@ CONFLICTING_CHANNELS_CHECK = "conflicting_channels"
         for mart in PUBLISHED_MARTS
     ],
 )
-def great_expectations_suites(context: AssetCheckExecutionContext):
+def great_expectations_suites(context: AssetCheckExecutionContext, settings: WarehouseSettings):
     """One step validates every mart, so GE is imported and configured once per run."""
-    settings = settings_for_run()
-    pause_for_crash_test("validation")  # test-only hook, see orchestration/publish.py
     for mart in PUBLISHED_MARTS:
         outcome = validate_table(
             settings.working_db, MARTS_SCHEMA, mart, settings.expectations_dir / f"{mart}.json"
@@ -72,8 +71,9 @@ def great_expectations_suites(context: AssetCheckExecutionContext):
         "cover without its sessions changing alike (EMPATHY_METRIC_CHANGE_TOLERANCE)."
     ),
 )
-def metric_change_vs_published(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    settings = settings_for_run()
+def metric_change_vs_published(
+    context: AssetCheckExecutionContext, settings: WarehouseSettings
+) -> AssetCheckResult:
     outcome = compare_with_published(
         settings.working_db, MARTS_SCHEMA, settings.published_db, settings.metric_change_tolerance
     )
@@ -95,10 +95,11 @@ def metric_change_vs_published(context: AssetCheckExecutionContext) -> AssetChec
     name=CONFLICTING_CHANNELS_CHECK,
     description="No session id is used on more than one channel (fct_sessions.channel_count).",
 )
-def conflicting_channels(context: AssetCheckExecutionContext) -> AssetCheckResult:
+def conflicting_channels(
+    context: AssetCheckExecutionContext, settings: WarehouseSettings
+) -> AssetCheckResult:
     """Non-blocking: such a session still counts once, on its first channel; a failed WARN
     check puts the count into the run's warnings (run log), so it is fixed upstream."""
-    settings = settings_for_run()
     with duckdb.connect(str(settings.working_db), read_only=True) as connection:
         (count,) = connection.execute(
             f"select count(*) from {MARTS_SCHEMA}.fct_sessions where has_conflicting_channels"

@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets; dbt tests become asset checks (error severity blocks)."""
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -9,10 +10,10 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
-from orchestration.defs.resources import dbt_project, settings_for_run
+from orchestration.defs.resources import WarehouseSettings, dbt_project
 from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
 from orchestration.pseudonymisation import write_pseudonymisation_key
-from orchestration.publish import MARTS_SCHEMA
+from orchestration.warehouse_layout import MARTS_SCHEMA
 
 # dbt unit tests are development tests: they need the model's own table to exist already (so
 # they fail a first build) and they test code, not data. `make test` runs them instead.
@@ -40,8 +41,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
     partitions_def=daily_partitions,
     dagster_dbt_translator=WarehouseTranslator(),
 )
-def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    settings = settings_for_run()
+def warehouse_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, settings: WarehouseSettings
+):
     # dbt reads the key material from the working database, so no dbt artifact holds the key.
     settings.working_db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.working_db)) as working_db:
@@ -55,6 +57,10 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     if full_refresh:
         context.log.info("records were quarantined since the last build: dbt build --full-refresh")
         arguments.append("--full-refresh")
+    # The one place the settings are written into os.environ: dbt's profiles.yml reads the
+    # working database through env_var, and dagster-dbt gives its dbt subprocess (and the dbt
+    # adapter it loads in this process) a copy of this process's environment, nothing else.
+    os.environ.update(settings.dbt_env())
     yield from dbt.cli(arguments, context=context).stream()
     if full_refresh:
         mark_full_refresh_done(settings.working_db, started)

@@ -30,7 +30,7 @@ from dagster import (
 )
 
 from orchestration.defs.ingestion import RAW_EVENTS
-from orchestration.defs.resources import dbt_project, settings_for_run
+from orchestration.defs.resources import WarehouseSettings, dbt_project
 
 SOURCE_FRESHNESS_CHECK = "source_freshness"
 RAW_EVENTS_SOURCE_NODE = "source.empathy_warehouse.raw.events"
@@ -195,8 +195,10 @@ def source_freshness(
         f"of the dbt source raw.events ({SOURCES_FILE}); never blocks publishing."
     ),
 )
-def raw_events_source_freshness(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    result = source_freshness(settings_for_run().working_db, load_manifest())
+def raw_events_source_freshness(
+    context: AssetCheckExecutionContext, settings: WarehouseSettings
+) -> AssetCheckResult:
+    result = source_freshness(settings.working_db, load_manifest())
     if not result.passed:
         context.log.warning(result.description)
     return result

@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from orchestration.defs.partitions import daily_partitions
-from orchestration.defs.resources import settings_for_run
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.ingest.loader import LoadReport, load_landing
 from orchestration.load_gate import GateVerdict, judge_loads
 
@@ -74,9 +74,8 @@ def reject_share_check(report: LoadReport, verdict: GateVerdict) -> AssetCheckRe
     group_name="raw",
     partitions_def=daily_partitions,
 )
-def raw_events(context: AssetExecutionContext):
+def raw_events(context: AssetExecutionContext, settings: WarehouseSettings):
     """Loads every landing file not loaded before; already-loaded files are skipped."""
-    settings = settings_for_run()
     report = load_landing(
         settings.landing_dir,
         settings.working_db,

@@ -4,8 +4,9 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.defs.dbt import mart_asset_key
 from orchestration.defs.partitions import daily_partitions
-from orchestration.defs.resources import settings_for_run
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.publish import PUBLISHED_MARTS, publish_marts
+from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
 
 @asset(
@@ -14,9 +15,16 @@ from orchestration.publish import PUBLISHED_MARTS, publish_marts
     group_name="published",
     description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",
 )
-def published_marts(context: AssetExecutionContext) -> MaterializeResult:
-    settings = settings_for_run()
-    result = publish_marts(settings.working_db, settings.published_db, settings.parquet_dir)
+def published_marts(
+    context: AssetExecutionContext, settings: WarehouseSettings
+) -> MaterializeResult:
+    # The run log is published beside the marts, with this run's own row (orchestration/run_log.py)
+    result = publish_marts(
+        settings.working_db,
+        settings.published_db,
+        settings.parquet_dir,
+        beside_marts={PUBLISHED_RUN_LOG: published_run_log(context.instance, context.run_id)},
+    )
     context.log.info(f"published version {result.version} to {result.database}")
     return MaterializeResult(
         metadata={

@@ -1,9 +1,13 @@
-"""Resources and environment: the settings are read once, and dbt sees them as env vars."""
+"""Resources: dbt on this project, and the warehouse settings (a `Settings`, key `settings`).
+
+The settings are not read here: whoever builds the code location passes them in
+(orchestration/defs/code_location.py), and every asset, check and sensor that needs them takes
+a `settings: WarehouseSettings` parameter, so Dagster hands each the same object.
+"""
 
 from __future__ import annotations
 
-import os
-
+from dagster import ResourceParam
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.settings import (
@@ -11,16 +15,13 @@ from orchestration.settings import (
     DBT_PROJECT_DIR,
     DBT_TARGET_DIR,
     Settings,
-    load_settings,
 )
 
-
-def settings_for_run() -> Settings:
-    """Reads the settings and exports what the dbt profile reads (it runs as a subprocess)."""
-    settings = load_settings()
-    os.environ.update(settings.dbt_env())
-    return settings
-
+# The resource key is the parameter name: `settings`. A plain (frozen) Settings rather than a
+# ConfigurableResource: its fields would be resource config, shown in the Dagster UI and stored
+# with every run, and one of them is the pseudonymisation key.
+SETTINGS_RESOURCE_KEY = "settings"
+WarehouseSettings = ResourceParam[Settings]
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR

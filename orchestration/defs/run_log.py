@@ -18,8 +18,8 @@ from dagster import (
     sensor,
 )
 
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.run_log import record_run, summarise_run
-from orchestration.settings import ConfigurationError, load_settings
 
 FINISHED = [DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED]
 RUNS_PER_TICK = 20
@@ -31,11 +31,7 @@ RUNS_PER_TICK = 20
     default_status=DefaultSensorStatus.RUNNING,
     description="Writes one row per finished run into ops.refresh_runs (the run log).",
 )
-def refresh_run_log_sensor(context: SensorEvaluationContext):
-    try:
-        settings = load_settings()
-    except ConfigurationError as error:
-        return SkipReason(str(error))
+def refresh_run_log_sensor(context: SensorEvaluationContext, settings: WarehouseSettings):
     after = datetime.fromisoformat(context.cursor) if context.cursor else None
     records = context.instance.get_run_records(
         filters=RunsFilter(statuses=FINISHED, updated_after=after),

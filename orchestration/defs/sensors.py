@@ -6,9 +6,9 @@ from pathlib import Path
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.defs.schedules import refresh_job
 from orchestration.ingest.loader import find_landing_files
-from orchestration.settings import load_settings
 
 
 def landing_fingerprint(landing_dir: Path) -> str | None:
@@ -28,8 +28,8 @@ def landing_fingerprint(landing_dir: Path) -> str | None:
 
 
 @sensor(job=refresh_job, minimum_interval_seconds=60)
-def landing_folder_sensor(context: SensorEvaluationContext):
-    landing_dir = load_settings().landing_dir
+def landing_folder_sensor(context: SensorEvaluationContext, settings: WarehouseSettings):
+    landing_dir = settings.landing_dir
     if not landing_dir.is_dir():
         return SkipReason(f"landing folder {landing_dir} does not exist (set LANDING_DIR)")
     fingerprint = landing_fingerprint(landing_dir)

@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from orchestration.settings import landing_dir_from_env
+from orchestration.settings import environment, landing_dir_from_env
 from orchestration.synthetic.generator import DEFAULT_DEFECTS, FILE_FORMATS, write_landing
 
 
@@ -84,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    out = args.out if args.out is not None else landing_dir_from_env(os.environ)
+    out = args.out if args.out is not None else landing_dir_from_env(environment())
     started = time.perf_counter()
     try:
         summary = write_landing(
