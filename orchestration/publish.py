@@ -138,4 +138,3 @@ def publish_marts(
     for table in tables:
         os.replace(staged_parquet[table], final_parquet[table])
     return PublishResult(version, published_db, final_parquet, row_counts)
-

@@ -355,8 +355,7 @@ def pause_environment(stage: str, scratch: Path) -> tuple[dict[str, str], Path]:
     marker = scratch / PAUSED_MARKER
     pause_at = {"validation": PAUSE_AT_VALIDATION, "publish": PAUSE_AT_PUBLISH}[stage]
     (site / "sitecustomize.py").write_text(
-        PAUSE_AT_START.format(marker=str(marker))
-        + pause_at.format(temporary=TEMPORARY_MARKER)
+        PAUSE_AT_START.format(marker=str(marker)) + pause_at.format(temporary=TEMPORARY_MARKER)
     )
     paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
     return {"PYTHONPATH": os.pathsep.join(paths)}, marker
