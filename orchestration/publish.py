@@ -12,32 +12,19 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from orchestration.sql import quote_identifier
 
-# The marts BI tools read; each has a Great Expectations suite in expectations/<mart>.json.
-PUBLISHED_MARTS: tuple[str, ...] = (
-    "fct_sessions",
-    "fct_messages",
-    "fct_escalations",
-    "metrics_segment_daily",
-    "mon_unmapped_event_types",
-    "fct_replies",
-    "scorecard_segment_daily",
-    "scorecard_balance_flags",
-    "experiment_comparisons",
-    "qa_review_queue",
-    "qa_calibration",
-    "qa_calibration_disagreements",
-    "recurring_issues_weekly",
-    "metric_dictionary",
-)
 MARTS_SCHEMA = "marts"
+# Where the published marts are declared: dbt_project.yml sets it on the marts folder.
+PUBLISHED_DECLARATION = "meta `published: true` in dbt_project/dbt_project.yml (folder marts)"
 # Published beside the marts, not a dbt model (no GE suite): the run log, orchestration/run_log.py.
 PUBLISHED_RUN_LOG = "mon_refresh_runs"
 # Files that DuckDB 1.x readers (BI tools lag behind) can open; 2.x readers open them too.
@@ -56,6 +43,41 @@ def pause_for_crash_test(stage: str) -> None:
     """Waits when EMPATHY_TEST_PAUSE_AT names this stage (tests only); otherwise does nothing."""
     if os.environ.get(TEST_PAUSE_ENV) == stage:
         time.sleep(TEST_PAUSE_SECONDS)
+
+
+def published_mart_names(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    """The marts BI tools read, sorted by name: the dbt models whose config has
+    `meta: {published: true}` in a dbt manifest (target/manifest.json).
+
+    The dbt project is their one declaration; the publish step, the Great Expectations checks
+    (one suite expectations/<mart>.json each) and the asset graph all take this list. A
+    published model must be a table of the marts schema with an enforced contract (BI reads
+    its columns and types): else ValueError names the models and what to change.
+    """
+    models = [
+        node
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and (node.get("config") or {}).get("meta", {}).get("published") is True
+    ]
+    published = sorted(models, key=lambda node: node["name"])
+    if not published:
+        raise ValueError(
+            f"the dbt manifest declares no published mart: set {PUBLISHED_DECLARATION}"
+        )
+    problems = [
+        f"{node['name']} is built in schema {node.get('schema')}, not {MARTS_SCHEMA}"
+        for node in published
+        if node.get("schema") != MARTS_SCHEMA
+    ] + [
+        f"{node['name']} has no enforced contract (contract: {{enforced: true}} and a data_type "
+        "for every column in its YAML)"
+        for node in published
+        if not (node.get("config") or {}).get("contract", {}).get("enforced")
+    ]
+    if problems:
+        raise ValueError("published marts that cannot be published: " + "; ".join(problems))
+    return tuple(node["name"] for node in published)
 
 
 @dataclass(frozen=True)
@@ -80,11 +102,12 @@ def publish_marts(
     working_db: Path,
     published_db: Path,
     parquet_dir: Path,
-    marts: tuple[str, ...] = PUBLISHED_MARTS,
+    marts: tuple[str, ...],
     *,
     now: datetime | None = None,
 ) -> PublishResult:
-    """Copies `marts.<mart>` of the working database into a new published version."""
+    """Copies `marts.<mart>` of the working database into a new published version (`marts`:
+    published_mart_names of the dbt manifest)."""
     now = now or datetime.now(UTC)
     version = _new_version(now)
     published_db.parent.mkdir(parents=True, exist_ok=True)

@@ -2,21 +2,23 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from orchestration.defs.dbt import mart_asset_key
+from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import settings_for_run
-from orchestration.publish import PUBLISHED_MARTS, publish_marts
+from orchestration.publish import publish_marts
 
 
 @asset(
-    deps=[mart_asset_key(mart) for mart in PUBLISHED_MARTS],
+    deps=[mart_asset_key(mart) for mart in PUBLISHED_MART_NAMES],
     partitions_def=daily_partitions,
     group_name="published",
     description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:
     settings = settings_for_run()
-    result = publish_marts(settings.working_db, settings.published_db, settings.parquet_dir)
+    result = publish_marts(
+        settings.working_db, settings.published_db, settings.parquet_dir, PUBLISHED_MART_NAMES
+    )
     context.log.info(f"published version {result.version} to {result.database}")
     return MaterializeResult(
         metadata={
