@@ -15,29 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from orchestration.sql import quote_identifier
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
-# The marts BI tools read; each has a Great Expectations suite in expectations/<mart>.json.
-PUBLISHED_MARTS: tuple[str, ...] = (
-    "fct_sessions",
-    "fct_messages",
-    "fct_escalations",
-    "metrics_segment_daily",
-    "mon_unmapped_event_types",
-    "fct_replies",
-    "scorecard_segment_daily",
-    "scorecard_balance_flags",
-    "experiment_comparisons",
-    "qa_review_queue",
-    "qa_calibration",
-    "qa_calibration_disagreements",
-    "recurring_issues_weekly",
-    "metric_dictionary",
-)
+# Where the published marts are declared: dbt_project.yml sets it on the marts folder.
+PUBLISHED_DECLARATION = "meta `published: true` in dbt_project/dbt_project.yml (folder marts)"
 # Files that DuckDB 1.x readers (BI tools lag behind) can open; 2.x readers open them too.
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 TEMPORARY_MARKER = ".publishing-"
@@ -62,6 +48,41 @@ class StagedVersion:
 StageTable = Callable[[duckdb.DuckDBPyConnection, str, StagedVersion], None]
 
 
+def published_mart_names(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    """The marts BI tools read, sorted by name: the dbt models whose config has
+    `meta: {published: true}` in a dbt manifest (target/manifest.json).
+
+    The dbt project is their one declaration; the publish step, the Great Expectations checks
+    (one suite expectations/<mart>.json each) and the asset graph all take this list. A
+    published model must be a table of the marts schema with an enforced contract (BI reads
+    its columns and types): else ValueError names the models and what to change.
+    """
+    models = [
+        node
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and (node.get("config") or {}).get("meta", {}).get("published") is True
+    ]
+    published = sorted(models, key=lambda node: node["name"])
+    if not published:
+        raise ValueError(
+            f"the dbt manifest declares no published mart: set {PUBLISHED_DECLARATION}"
+        )
+    problems = [
+        f"{node['name']} is built in schema {node.get('schema')}, not {MARTS_SCHEMA}"
+        for node in published
+        if node.get("schema") != MARTS_SCHEMA
+    ] + [
+        f"{node['name']} has no enforced contract (contract: {{enforced: true}} and a data_type "
+        "for every column in its YAML)"
+        for node in published
+        if not (node.get("config") or {}).get("contract", {}).get("enforced")
+    ]
+    if problems:
+        raise ValueError("published marts that cannot be published: " + "; ".join(problems))
+    return tuple(node["name"] for node in published)
+
+
 @dataclass(frozen=True)
 class PublishResult:
     version: str
@@ -84,13 +105,14 @@ def publish_marts(
     working_db: Path,
     published_db: Path,
     parquet_dir: Path,
-    marts: tuple[str, ...] = PUBLISHED_MARTS,
+    marts: tuple[str, ...],
     *,
     beside_marts: Mapping[str, StageTable] | None = None,
     now: datetime | None = None,
 ) -> PublishResult:
-    """Copies `marts.<mart>` of the working database into a new published version, with the
-    tables `beside_marts` creates (name -> how), each also as Parquet."""
+    """Copies `marts.<mart>` of the working database into a new published version (`marts`:
+    published_mart_names of the dbt manifest), with the tables `beside_marts` creates
+    (name -> how), each also as Parquet."""
     now = now or datetime.now(UTC)
     version = _new_version(now)
     published_db.parent.mkdir(parents=True, exist_ok=True)

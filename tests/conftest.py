@@ -11,9 +11,11 @@ import hmac
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +63,35 @@ def pipeline_environment(warehouse_dir: Path, **extra: str) -> Iterator[Settings
             patch.setenv(name, value)
         Path(variables["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
         yield load_settings()
+
+
+@cache
+def parsed_manifest() -> Mapping[str, Any]:
+    """This session's dbt manifest, as the code location reads it; `dbt parse` first when no
+    run has written it yet (at collection time nothing has)."""
+    from orchestration.cli import prepare_dbt_manifest
+    from orchestration.defs.manifest import load_manifest
+    from orchestration.defs.resources import dbt_project
+
+    if not Path(dbt_project.manifest_path).exists():
+        warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-"))
+        with pipeline_environment(warehouse_dir) as settings:
+            with pipeline_environment(warehouse_dir, **settings.dbt_env()):
+                prepare_dbt_manifest()
+    return load_manifest()
+
+
+def manifest_published_marts() -> tuple[str, ...]:
+    """The marts the dbt project declares published: what tests iterate over."""
+    from orchestration.publish import published_mart_names
+
+    return published_mart_names(parsed_manifest())
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test taking `published_mart` runs once per published mart of the dbt project."""
+    if "published_mart" in metafunc.fixturenames:
+        metafunc.parametrize("published_mart", manifest_published_marts())
 
 
 @pytest.fixture(scope="session")

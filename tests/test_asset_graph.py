@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.publish import PUBLISHED_MARTS
+from tests.conftest import manifest_published_marts
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_asset_keys(definitions):
         "seeds/scorecard_thresholds",
         "seeds/metric_definitions",
         "seeds/qa_sampling_quotas",
-        *(f"marts/{mart}" for mart in PUBLISHED_MARTS),
+        *(f"marts/{mart}" for mart in manifest_published_marts()),
         "published_marts",
     }
 
@@ -57,7 +57,7 @@ def test_publish_waits_for_every_published_mart(definitions):
             next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "published_marts")
         ).parent_keys
     }
-    assert parents == {f"marts/{mart}" for mart in PUBLISHED_MARTS}
+    assert parents == {f"marts/{mart}" for mart in manifest_published_marts()}
 
 
 def test_every_published_mart_has_a_blocking_great_expectations_check(definitions):
@@ -67,7 +67,7 @@ def test_every_published_mart_has_a_blocking_great_expectations_check(definition
         for key in graph.asset_check_keys
         if key.name == "great_expectations_suite"
     }
-    assert ge_checks == {f"marts/{mart}" for mart in PUBLISHED_MARTS}
+    assert ge_checks == {f"marts/{mart}" for mart in manifest_published_marts()}
     for key in graph.asset_check_keys:
         if key.name == "great_expectations_suite":
             assert graph.get_check_spec(key).blocking, key

@@ -38,10 +38,16 @@ import duckdb
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.publish import PUBLISHED_MARTS, TEMPORARY_MARKER
+from orchestration.publish import TEMPORARY_MARKER
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.summary import channel_summary
-from tests.conftest import TEST_PSEUDONYM_KEY, pipeline_environment, pseudonym, with_upstream_ids
+from tests.conftest import (
+    TEST_PSEUDONYM_KEY,
+    manifest_published_marts,
+    pipeline_environment,
+    pseudonym,
+    with_upstream_ids,
+)
 from tests.handmade_events import V1, event
 
 NEXT_DAY = "2026-10-06"
@@ -144,7 +150,9 @@ def published_digests(warehouse_dir: Path) -> dict[str, str]:
         if path.is_file() and not path.name.startswith(TEMPORARY_MARKER)
     )
     assert published / "metrics.duckdb" in files
-    assert all(published / "parquet" / f"{mart}.parquet" in files for mart in PUBLISHED_MARTS)
+    assert all(
+        published / "parquet" / f"{mart}.parquet" in files for mart in manifest_published_marts()
+    )
     return {
         path.relative_to(published).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in files
@@ -519,7 +527,9 @@ def test_a_kill_while_publishing_leaves_only_temporary_files_behind(crash: Crash
         # file per mart; the real names were not touched (see the byte-identity test).
         leftovers = crash.leftovers_after_kill
         assert sum(name.endswith(".duckdb") for name in leftovers) == 1, leftovers
-        assert sum(name.endswith(".parquet") for name in leftovers) >= len(PUBLISHED_MARTS)
+        assert sum(name.endswith(".parquet") for name in leftovers) >= len(
+            manifest_published_marts()
+        )
     else:
         assert crash.leftovers_after_kill == []
 
@@ -580,5 +590,5 @@ def test_no_temporary_files_are_left_after_the_next_run(crash: Crash):
     published = crash.warehouse_dir / "published"
     assert sorted(path.name for path in published.iterdir()) == ["metrics.duckdb", "parquet"]
     parquet = {path.name for path in (published / "parquet").iterdir()}
-    assert {f"{mart}.parquet" for mart in PUBLISHED_MARTS} <= parquet
+    assert {f"{mart}.parquet" for mart in manifest_published_marts()} <= parquet
     assert not [name for name in parquet if name.startswith(TEMPORARY_MARKER)]

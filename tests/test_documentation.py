@@ -4,10 +4,13 @@ without a description is a number nobody can trust."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from orchestration.settings import DBT_TARGET_DIR
+from orchestration.publish import PUBLISHED_RUN_LOG
+from orchestration.settings import DBT_TARGET_DIR, PROJECT_ROOT
+from tests.conftest import manifest_published_marts
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +39,20 @@ def test_every_built_mart_column_has_a_description(models, working):
         if missing:
             undocumented[model["name"]] = missing
     assert undocumented == {}
+
+
+def _readme_published_marts_table() -> list[str]:
+    """The mart names in the first column of README.md's table of published marts."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    after_heading = readme[readme.index("Published marts (") :]
+    table = after_heading[after_heading.index("\n| mart |") :].strip().split("\n\n")[0]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    return [name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])]
+
+
+def test_readme_lists_exactly_the_published_marts_of_the_dbt_project():
+    """The README's table cannot drift from the one declaration (dbt meta `published`); the
+    run log is published beside the marts (orchestration/run_log.py)."""
+    listed = _readme_published_marts_table()
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == {*manifest_published_marts(), PUBLISHED_RUN_LOG}

@@ -10,9 +10,14 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity
 
-from orchestration.publish import PUBLISHED_MARTS
 from orchestration.run_log import STAGE_STEPS, read_run_log
-from tests.conftest import GENERATED_PARTITION, PRIVACY_EXAMPLE, pipeline_environment, query
+from tests.conftest import (
+    GENERATED_PARTITION,
+    PRIVACY_EXAMPLE,
+    manifest_published_marts,
+    parsed_manifest,
+    query,
+)
 
 
 def _only_run(settings) -> dict:
@@ -70,8 +75,8 @@ def test_run_log_counts_rows_of_every_published_mart_and_names_the_version(gener
     settings, _ = generated_warehouse
     row = _only_run(settings)
     rows = json.loads(row["published_rows"])
-    assert set(rows) == set(PUBLISHED_MARTS)
-    for mart in PUBLISHED_MARTS:
+    assert set(rows) == set(manifest_published_marts())
+    for mart in manifest_published_marts():
         assert query(settings.published_db, f"select count(*) from {mart}") == [(rows[mart],)]
     assert query(settings.published_db, "select version from publication") == [
         (row["published_version"],)
@@ -135,16 +140,9 @@ FRESHNESS_NOW = datetime(2026, 11, 21, 12, 0)  # naive UTC, as the raw tables st
 
 
 @pytest.fixture(scope="module")
-def dbt_manifest(tmp_path_factory):
+def dbt_manifest():
     """The project's parsed manifest: the freshness rule of raw.events comes from it."""
-    from orchestration.cli import prepare_dbt_manifest
-    from orchestration.defs.freshness import load_manifest
-    from orchestration.defs.resources import dbt_project
-
-    if not dbt_project.manifest_path.exists():
-        with pipeline_environment(tmp_path_factory.mktemp("manifest")) as settings:
-            prepare_dbt_manifest(settings)
-    return load_manifest()
+    return parsed_manifest()
 
 
 def _loaded_warehouse(tmp_path, *hours_ago: float):

@@ -10,10 +10,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import PUBLISHED_MARTS
+from orchestration.publish import PUBLISHED_RUN_LOG
 from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.summary import channel_summary
-from tests.conftest import pipeline_environment, pseudonym, with_upstream_ids
+from tests.conftest import (
+    manifest_published_marts,
+    pipeline_environment,
+    pseudonym,
+    with_upstream_ids,
+)
 from tests.handmade_events import DAY, SESSION_IDS
 
 
@@ -133,8 +138,15 @@ def test_run_summary_per_channel(handmade_warehouse: Settings):
     ]
 
 
+def test_the_published_file_holds_exactly_the_marts_the_dbt_project_declares_published(
+    published,
+):
+    tables = {name for (name,) in published("select table_name from information_schema.tables")}
+    assert tables == {*manifest_published_marts(), PUBLISHED_RUN_LOG, "publication"}
+
+
 def test_every_published_mart_has_a_parquet_copy_with_the_same_rows(handmade_warehouse):
-    for mart in PUBLISHED_MARTS:
+    for mart in manifest_published_marts():
         parquet = handmade_warehouse.parquet_dir / f"{mart}.parquet"
         (parquet_rows,) = duckdb.execute(f"select count(*) from '{parquet}'").fetchone()
         with duckdb.connect(str(handmade_warehouse.published_db), read_only=True) as connection:
@@ -143,7 +155,7 @@ def test_every_published_mart_has_a_parquet_copy_with_the_same_rows(handmade_war
 
 
 def test_no_raw_customer_id_or_text_reaches_the_published_marts(published):
-    for mart in PUBLISHED_MARTS:
+    for mart in manifest_published_marts():
         columns = {row[0] for row in published(f"select column_name from (describe {mart})")}
         assert not {"customer_id", "text"} & columns, mart
     keys = published("select distinct customer_key from fct_sessions order by 1")

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import TEMPORARY_MARKER, publish_marts
+from orchestration.publish import TEMPORARY_MARKER, publish_marts, published_mart_names
+from tests.conftest import manifest_published_marts, parsed_manifest
 
 MARTS = ("fct_sessions", "metrics_segment_daily")
 
@@ -75,3 +76,68 @@ def test_leftovers_of_a_crashed_publish_are_cleaned_by_the_next_one(tmp_path: Pa
     )
     assert not leftover.exists()
     assert sorted(path.name for path in published_dir.iterdir()) == ["metrics.duckdb"]
+
+
+# --- which marts are published: declared once, in the dbt project ------------------------------
+
+
+def _model(name: str, *, published=True, enforced=True, schema="marts", kind="model") -> dict:
+    """A manifest node as dbt writes it, reduced to what published_mart_names reads."""
+    return {
+        "resource_type": kind,
+        "name": name,
+        "schema": schema,
+        "config": {
+            "meta": {"published": True} if published else {},
+            "contract": {"enforced": enforced},
+        },
+    }
+
+
+def _manifest(*nodes: dict) -> dict:
+    return {"nodes": {f"{node['resource_type']}.p.{node['name']}": node for node in nodes}}
+
+
+def test_published_marts_are_the_models_marked_published_in_name_order():
+    manifest = _manifest(
+        _model("fct_sessions"),
+        _model("int_session_facts", published=False, enforced=False, schema="intermediate"),
+        _model("daily_metrics"),
+        _model("event_type_mapping", kind="seed"),  # only models are published
+    )
+    assert published_mart_names(manifest) == ("daily_metrics", "fct_sessions")
+
+
+def test_a_published_model_without_an_enforced_contract_is_refused_by_name():
+    manifest = _manifest(_model("fct_sessions"), _model("fct_replies", enforced=False))
+    with pytest.raises(ValueError, match=r"fct_replies has no enforced contract") as error:
+        published_mart_names(manifest)
+    assert "fct_sessions" not in str(error.value)
+
+
+def test_a_published_model_outside_the_marts_schema_is_refused_by_name():
+    manifest = _manifest(_model("int_session_facts", schema="intermediate"))
+    with pytest.raises(ValueError, match="int_session_facts is built in schema intermediate"):
+        published_mart_names(manifest)
+
+
+def test_a_manifest_without_any_published_mart_is_refused_with_where_to_declare_them():
+    manifest = _manifest(_model("fct_sessions", published=False))
+    with pytest.raises(ValueError, match=r"no published mart: set meta `published: true`"):
+        published_mart_names(manifest)
+
+
+def test_every_published_mart_of_the_project_has_an_enforced_contract_typing_each_column():
+    """dbt then refuses a build whose columns or types differ from the YAML: what BI reads
+    cannot change by accident."""
+    published = [
+        node
+        for node in parsed_manifest()["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["meta"].get("published")
+    ]
+    assert sorted(node["name"] for node in published) == list(manifest_published_marts())
+    for node in published:
+        assert node["config"]["contract"]["enforced"] is True, node["name"]
+        assert node["columns"], node["name"]
+        untyped = [name for name, column in node["columns"].items() if not column["data_type"]]
+        assert untyped == [], node["name"]

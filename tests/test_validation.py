@@ -11,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
+from orchestration.publish import published_mart_names
 from orchestration.quality.validation import (
     WHOLE_TABLE,
     _batch_definition,
@@ -20,10 +22,12 @@ from orchestration.quality.validation import (
     expectation_scope,
     load_suite,
     read_columns,
+    suite_paths,
     validate_dataframe,
     validate_table,
 )
 from orchestration.settings import EXPECTATIONS_DIR
+from tests.conftest import manifest_published_marts
 
 RATE_SUITE = {
     "name": "example",
@@ -74,11 +78,64 @@ def test_unreadable_suite_file_names_itself(tmp_path: Path):
 
 
 def test_every_published_mart_has_a_suite_that_loads():
-    from orchestration.publish import PUBLISHED_MARTS
-
-    for mart in PUBLISHED_MARTS:
-        suite = load_suite(EXPECTATIONS_DIR / f"{mart}.json")
+    for mart, path in suite_paths(manifest_published_marts(), EXPECTATIONS_DIR).items():
+        suite = load_suite(path)
         assert len(suite.expectations) >= 3, mart
+
+
+def _published_manifest(*marts: str) -> dict:
+    """A dbt manifest reduced to what published_mart_names reads: these marts, published."""
+    return {
+        "nodes": {
+            f"model.p.{mart}": {
+                "resource_type": "model",
+                "name": mart,
+                "schema": "marts",
+                "config": {"meta": {"published": True}, "contract": {"enforced": True}},
+            }
+            for mart in marts
+        }
+    }
+
+
+def _expectations_dir(tmp_path: Path, *suites: str) -> Path:
+    folder = tmp_path / "expectations"
+    folder.mkdir()
+    for name in suites:
+        (folder / f"{name}.json").write_text(json.dumps({**RATE_SUITE, "name": name}))
+    return folder
+
+
+def test_each_published_mart_is_paired_with_its_suite_in_mart_order(tmp_path: Path):
+    marts = published_mart_names(_published_manifest("fct_sessions", "daily_metrics"))
+    folder = _expectations_dir(tmp_path, "fct_sessions", "daily_metrics")
+    assert suite_paths(marts, folder) == {
+        "daily_metrics": folder / "daily_metrics.json",
+        "fct_sessions": folder / "fct_sessions.json",
+    }
+
+
+def test_a_published_mart_without_a_suite_is_an_error_naming_the_file_to_add(tmp_path: Path):
+    marts = published_mart_names(_published_manifest("fct_sessions", "daily_metrics"))
+    folder = _expectations_dir(tmp_path, "fct_sessions")
+    with pytest.raises(ValueError) as error:
+        suite_paths(marts, folder)
+    message = str(error.value)
+    assert f"published marts without a suite: daily_metrics (add {folder}/daily_metrics.json)" in (
+        message
+    )
+    assert "suites of no published mart" not in message
+
+
+def test_a_suite_without_a_published_mart_is_an_error_naming_the_suite(tmp_path: Path):
+    marts = published_mart_names(_published_manifest("fct_sessions"))
+    folder = _expectations_dir(tmp_path, "fct_sessions", "fct_retired")
+    with pytest.raises(ValueError) as error:
+        suite_paths(marts, folder)
+    message = str(error.value)
+    assert f"suites of no published mart: {folder}/fct_retired.json" in message
+    assert "`published: true`" in message
+    assert "without a suite" not in message
 
 
 # A table that breaks most expectation types the published suites use, in DuckDB types the

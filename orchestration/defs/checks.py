@@ -17,11 +17,10 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.defs.dbt import mart_asset_key
+from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
 from orchestration.defs.resources import WarehouseSettings
-from orchestration.publish import PUBLISHED_MARTS
 from orchestration.quality.metric_change import SCORECARD, compare_with_published
-from orchestration.quality.validation import validate_table
+from orchestration.quality.validation import suite_paths, validate_table
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
 GE_CHECK_NAME = "great_expectations_suite"
@@ -37,15 +36,15 @@ CONFLICTING_CHANNELS_CHECK = "conflicting_channels"
             blocking=True,
             description=f"expectations/{mart}.json passes on the built table.",
         )
-        for mart in PUBLISHED_MARTS
+        for mart in PUBLISHED_MART_NAMES
     ],
 )
 def great_expectations_suites(context: AssetCheckExecutionContext, settings: WarehouseSettings):
     """One step validates every mart, so GE is imported and configured once per run."""
-    for mart in PUBLISHED_MARTS:
-        outcome = validate_table(
-            settings.working_db, MARTS_SCHEMA, mart, settings.expectations_dir / f"{mart}.json"
-        )
+    # A suite missing or left over fails the step (nothing is published) before any validation.
+    suites = suite_paths(PUBLISHED_MART_NAMES, settings.expectations_dir)
+    for mart, suite in suites.items():
+        outcome = validate_table(settings.working_db, MARTS_SCHEMA, mart, suite)
         if not outcome.success:
             context.log.error(outcome.describe())
         yield AssetCheckResult(

@@ -9,15 +9,22 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
 from orchestration.defs.resources import WarehouseSettings, dbt_project
 from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
 from orchestration.pseudonymisation import write_pseudonymisation_key
+from orchestration.publish import published_mart_names
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
 # dbt unit tests are development tests: they need the model's own table to exist already (so
 # they fail a first build) and they test code, not data. `make test` runs them instead.
 PRODUCTION_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
+
+# The marts the dbt project declares published, read from the manifest the asset graph below
+# is built from: the publish asset's deps and the Great Expectations checks take this.
+PUBLISHED_MART_NAMES = published_mart_names(load_manifest())
 
 
 def mart_asset_key(mart: str) -> AssetKey:

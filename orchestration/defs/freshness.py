@@ -14,7 +14,6 @@ publish. An empty raw.events, or a rule or database that cannot be read, is a fa
 too, with the reason in its description.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,8 @@ from dagster import (
 )
 
 from orchestration.defs.ingestion import RAW_EVENTS
-from orchestration.defs.resources import WarehouseSettings, dbt_project
+from orchestration.defs.manifest import load_manifest
+from orchestration.defs.resources import WarehouseSettings
 
 SOURCE_FRESHNESS_CHECK = "source_freshness"
 RAW_EVENTS_SOURCE_NODE = "source.empathy_warehouse.raw.events"
@@ -104,11 +104,6 @@ def freshness_rule(
         error_after=error_after,
         filter=freshness.get("filter"),
     )
-
-
-def load_manifest() -> Mapping[str, Any]:
-    """The manifest dagster-dbt builds the asset graph from (written by `dbt parse`)."""
-    return json.loads(Path(dbt_project.manifest_path).read_bytes())
 
 
 def max_loaded_at(working_db: Path, rule: FreshnessRule) -> datetime | None:

@@ -2,15 +2,15 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from orchestration.defs.dbt import mart_asset_key
+from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import WarehouseSettings
-from orchestration.publish import PUBLISHED_MARTS, publish_marts
+from orchestration.publish import publish_marts
 from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
 
 @asset(
-    deps=[mart_asset_key(mart) for mart in PUBLISHED_MARTS],
+    deps=[mart_asset_key(mart) for mart in PUBLISHED_MART_NAMES],
     partitions_def=daily_partitions,
     group_name="published",
     description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",
@@ -23,6 +23,7 @@ def published_marts(
         settings.working_db,
         settings.published_db,
         settings.parquet_dir,
+        PUBLISHED_MART_NAMES,
         beside_marts={PUBLISHED_RUN_LOG: published_run_log(context.instance, context.run_id)},
     )
     context.log.info(f"published version {result.version} to {result.database}")

@@ -161,7 +161,8 @@ final as (
         -- numerics
         escalation_sequence_number,
         context_completeness,
-        {{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }}
+        -- datediff is a double on PostgreSQL, bigint on DuckDB: the contract says bigint.
+        cast({{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }} as bigint)
             as handoff_latency_seconds,
         handoff_latency_business_seconds,
         -- transfer quality: mean of context completeness and "did not have to repeat" (1 / 0)

@@ -46,7 +46,8 @@ final as (
 
         -- numerics
         messages.message_sequence_number,
-        messages.text_length_chars,
+        -- length() is integer on PostgreSQL, bigint on DuckDB: the contract says bigint.
+        cast(messages.text_length_chars as bigint) as text_length_chars,
         messages.confidence,
         messages.sentiment,
 

@@ -97,7 +97,9 @@ replies_timed as (
 
     select
         replies.*,
-        {{ dbt.datediff('replies.answered_at', 'replies.replied_at', 'second') }} as wait_seconds,
+        -- datediff is a double on PostgreSQL, bigint on DuckDB: the contract says bigint.
+        cast({{ dbt.datediff('replies.answered_at', 'replies.replied_at', 'second') }} as bigint)
+            as wait_seconds,
         {{ business_seconds_between('replies.answered_at', 'replies.replied_at') }}
             as wait_business_seconds,
         sla_targets.time_basis as sla_time_basis,

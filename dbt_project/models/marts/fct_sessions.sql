@@ -84,14 +84,17 @@ session_outcomes as (
     select
         session_facts.*,
         {{ session_date('session_facts.started_at') }} as session_date,
-        {{ dbt.datediff('session_facts.started_at', 'session_facts.first_response_at', 'second') }}
+        -- datediff is a double on PostgreSQL, bigint on DuckDB: the contract (_marts.yml) says
+        -- bigint, as for every whole-second duration and count below.
+        cast({{ dbt.datediff(
+            'session_facts.started_at', 'session_facts.first_response_at', 'second') }} as bigint)
             as first_response_seconds,
         -- A resolution stamped before the start (clock skew between systems) counts as 0 s.
-        case
+        cast(case
             when session_facts.first_resolved_at < session_facts.started_at then 0
             else {{ dbt.datediff(
                 'session_facts.started_at', 'session_facts.first_resolved_at', 'second') }}
-        end as time_to_resolution_seconds,
+        end as bigint) as time_to_resolution_seconds,
         session_facts.bot_message_count > 0 as has_bot_reply,
         session_facts.escalation_count > 0 as has_escalation,
         session_facts.first_resolved_at is not null as is_resolved,
@@ -122,14 +125,20 @@ session_outcomes as (
         session_leading_indicators.sla_time_basis,
         session_leading_indicators.first_response_business_seconds,
         session_leading_indicators.time_to_resolution_business_seconds,
-        session_leading_indicators.time_to_useful_response_seconds,
+        -- (datediff in int_session_leading_indicators: a double on PostgreSQL, cast as above)
+        cast(session_leading_indicators.time_to_useful_response_seconds as bigint)
+            as time_to_useful_response_seconds,
         session_leading_indicators.time_to_useful_response_business_seconds,
-        session_leading_indicators.human_first_response_seconds,
+        cast(session_leading_indicators.human_first_response_seconds as bigint)
+            as human_first_response_seconds,
         session_leading_indicators.human_first_response_business_seconds,
-        session_leading_indicators.reopen_human_first_response_seconds,
+        cast(session_leading_indicators.reopen_human_first_response_seconds as bigint)
+            as reopen_human_first_response_seconds,
         session_leading_indicators.reopen_human_first_response_business_seconds,
+        -- Sums are HUGEINT on DuckDB, bigint on PostgreSQL.
         {%- for dimension in qa_rubric_dimensions() %}
-        session_leading_indicators.tone_{{ dimension }}_score,
+        cast(session_leading_indicators.tone_{{ dimension }}_score as bigint)
+            as tone_{{ dimension }}_score,
         {%- endfor %}
         session_leading_indicators.tone_alignment_score,
         session_leading_indicators.first_reply_sla_target_seconds,

@@ -1,0 +1,14 @@
+"""The dbt manifest dagster-dbt builds the asset graph from, read by the orchestration too: the
+freshness rule of raw.events (freshness.py) and which marts are published (dbt.py)."""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from orchestration.defs.resources import dbt_project
+
+
+def load_manifest() -> Mapping[str, Any]:
+    """The manifest dagster-dbt builds the asset graph from (written by `dbt parse`)."""
+    return json.loads(Path(dbt_project.manifest_path).read_bytes())
