@@ -76,8 +76,7 @@ def parsed_manifest() -> Mapping[str, Any]:
     if not Path(dbt_project.manifest_path).exists():
         warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-"))
         with pipeline_environment(warehouse_dir) as settings:
-            with pipeline_environment(warehouse_dir, **settings.dbt_env()):
-                prepare_dbt_manifest()
+            prepare_dbt_manifest(settings)
     return load_manifest()
 
 

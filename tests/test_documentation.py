@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from orchestration.publish import PUBLISHED_RUN_LOG
+from orchestration.run_log import PUBLISHED_RUN_LOG
 from orchestration.settings import DBT_TARGET_DIR, PROJECT_ROOT
 from tests.conftest import manifest_published_marts
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import PUBLISHED_RUN_LOG
+from orchestration.run_log import PUBLISHED_RUN_LOG
 from orchestration.settings import EXPECTATIONS_DIR, Settings
 from orchestration.summary import channel_summary
 from tests.conftest import (
