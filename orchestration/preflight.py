@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 # A refresh is refused before it starts below Settings.min_free_disk_mb (EMPATHY_MIN_FREE_DISK_MB)
@@ -32,11 +33,12 @@ class WarehouseDiskError(Exception):
 
 def check_writable(folder: Path) -> None:
     """Creates `folder` if needed and proves a file can be written and removed in it."""
-    probe = folder / ".write-probe"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of this process's own: two runs starting together must not remove each other's.
+        descriptor, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(descriptor)
+        os.unlink(probe)
     except OSError as error:
         if error.errno in _DISK_FULL_ERRNOS:
             raise disk_full_error(folder) from None

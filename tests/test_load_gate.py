@@ -30,7 +30,7 @@ import pytest
 
 from orchestration.cli import run_refresh
 from orchestration.run_log import read_run_log
-from tests.conftest import cli_environment, pipeline_environment, query, run_cli
+from tests.conftest import cli_environment, pipeline_environment, pseudonym, query, run_cli
 from tests.handmade_events import DAY, event, write_deliveries
 
 LIMIT = "0.10"
@@ -134,15 +134,16 @@ def test_system_message_publishes_and_counts_in_no_metric(held_runs):
     warehouse_dir, _, _, _, published = held_runs
     assert published.published, published.problems
     assert _published(
-        warehouse_dir, "select actor_type, channel from fct_messages where message_id = 'sys-1'"
+        warehouse_dir,
+        f"select actor_type, channel from fct_messages where message_id = '{pseudonym('sys-1')}'",
     ) == [("system", "email")]
     assert _published(
         warehouse_dir,
         "select first_response_seconds, customer_message_count, bot_message_count "
-        "from fct_sessions where session_id = 'S1'",
+        f"from fct_sessions where session_id = '{pseudonym('S1')}'",
     ) == [(35, 1, 1)]
     assert _published(
-        warehouse_dir, "select count(*) from fct_replies where session_id = 'S1'"
+        warehouse_dir, f"select count(*) from fct_replies where session_id = '{pseudonym('S1')}'"
     ) == [(1,)]
 
 
@@ -152,7 +153,7 @@ def test_a_session_id_used_on_two_channels_is_flagged_and_counted_in_the_run_log
         warehouse_dir,
         "select session_id, channel, channel_count from fct_sessions "
         "where has_conflicting_channels",
-    ) == [("S1", "chat", 2)]
+    ) == [(pseudonym("S1"), "chat", 2)]
     warning = (
         "marts/fct_sessions [conflicting_channels]: 1 session(s) whose events name more than "
         "one channel"
@@ -189,10 +190,12 @@ def test_quarantined_record_leaves_raw_events_and_the_marts_on_the_next_run(quar
     assert rejected == [(1, "quarantine", "test notice", "sys-1")]
     # The incremental models were rebuilt from raw: the message is gone everywhere.
     assert _published(
-        warehouse_dir, "select count(*) from fct_messages where message_id = 'sys-1'"
+        warehouse_dir,
+        f"select count(*) from fct_messages where message_id = '{pseudonym('sys-1')}'",
     ) == [(0,)]
     assert _working(
-        warehouse_dir, "select count(*) from staging.stg_support__events where event_id = 'sys-1'"
+        warehouse_dir,
+        f"select count(*) from staging.stg_support__events where event_id = '{pseudonym('sys-1')}'",
     ) == [(0,)]
     assert _working(
         warehouse_dir, "select count(*) from ops.quarantines where refreshed_at is null"
