@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from orchestration.load_gate import LoadGateError
 from orchestration.preflight import (
     WarehouseDiskError,
     check_free_space,
@@ -380,16 +381,11 @@ def command_dev(arguments: argparse.Namespace) -> int:
 
 def command_accept_load(arguments: argparse.Namespace) -> int:
     """Lets one held load through the reject-share gate, recording who and why."""
-    from orchestration.load_gate import LoadGateError, accept_load
+    from orchestration.load_gate import accept_load
 
     settings = load_settings()
     with refresh_lock(settings):
-        try:
-            load = accept_load(
-                settings.working_db, arguments.load_id, arguments.by, arguments.reason
-            )
-        except LoadGateError as error:
-            raise UserError(str(error)) from None
+        load = accept_load(settings.working_db, arguments.load_id, arguments.by, arguments.reason)
     print(
         f"accepted {load.describe()} by {arguments.by.strip()}: {arguments.reason.strip()} "
         f"(ops.load_acceptances); the next run publishes it"
@@ -399,16 +395,11 @@ def command_accept_load(arguments: argparse.Namespace) -> int:
 
 def command_quarantine(arguments: argparse.Namespace) -> int:
     """Sets a file's (or one line's) records aside so they no longer block publishing."""
-    from orchestration.load_gate import LoadGateError, quarantine
+    from orchestration.load_gate import quarantine
 
     settings = load_settings()
     with refresh_lock(settings):
-        try:
-            result = quarantine(
-                settings.working_db, arguments.file, arguments.reason, arguments.line
-            )
-        except LoadGateError as error:
-            raise UserError(str(error)) from None
+        result = quarantine(settings.working_db, arguments.file, arguments.reason, arguments.line)
     line = "" if result.source_line is None else f" line {result.source_line}"
     where = result.source_file + line
     print(
@@ -459,6 +450,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
-    except (UserError, ConfigurationError, WarehouseDiskError) as error:
+    except (UserError, ConfigurationError, WarehouseDiskError, LoadGateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -106,6 +106,20 @@ def handmade_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """An empty landing folder, for loader tests."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """Where a loader test's working database goes (not created yet)."""
+    return tmp_path / "work" / "warehouse.duckdb"
+
+
 def query(database: Path, sql: str) -> list[tuple]:
     import duckdb
 

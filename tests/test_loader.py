@@ -48,18 +48,6 @@ def write_jsonl(path: Path, lines: list[dict[str, object] | str | bytes]) -> Pat
     return path
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "work" / "warehouse.duckdb"
-
-
 def query(database: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(sql).fetchall()

@@ -32,18 +32,6 @@ from tests.test_loader import NOW, event, query, rejects, write_jsonl
 PSEUDONYM_KEY = "key-that-must-never-be-stored-7f3a"
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "work" / "warehouse.duckdb"
-
-
 def every_stored_text(database: Path) -> str:
     """Every value of every raw table, as one text to search for leaked secrets."""
     tables = ("raw.events", "raw.rejected_events", "raw.file_loads")
