@@ -123,8 +123,9 @@ def _in_a_mount_namespace(env, tmpfs_options: str, mount_point, script: str):
 
 CLI = f"'{sys.executable}' -m orchestration run --partition {DAY} --no-demo"
 RUN_LOG = (
-    f"'{sys.executable}' -c \"import duckdb, os; print(duckdb.connect(os.environ['WAREHOUSE_DIR']"
-    " + '/work/warehouse.duckdb', read_only=True).sql('select outcome, outcome_detail from "
+    f"'{sys.executable}' -c \"import duckdb, os; print(duckdb.connect(os.path.join("
+    "os.environ['WAREHOUSE_DIR'], 'work', 'warehouse.duckdb'), read_only=True).sql("
+    "'select outcome, outcome_detail from "
     "ops.refresh_runs').fetchall())\""
 )
 

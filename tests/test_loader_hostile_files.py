@@ -494,7 +494,7 @@ def test_a_giant_line_or_row_is_rejected_unread_with_bounded_memory(tmp_path: Pa
 def test_the_longest_valid_text_fits_well_inside_the_maximum_record_size(
     landing: Path, database: Path
 ) -> None:
-    # Every character outside the Basic Multilingual Plane, escaped as a \\uXXXX pair: the
+    # Every character outside the Basic Multilingual Plane, escaped as a \\u escape pair: the
     # largest a valid text can be written (12 bytes per character).
     longest = event(1, text="\U0001f600" * contract.MAX_TEXT_CHARS)
     line = json.dumps(longest)

@@ -26,7 +26,7 @@ MAX_TEXT_CHARS = 20_000
 
 # Longest record (a JSON Lines line or a CSV row, line break excluded) the readers parse. A
 # longer one is rejected unread, so one giant line never costs gigabytes of memory. 1 MiB is
-# far above the largest valid envelope: MAX_TEXT_CHARS characters escaped as \uXXXX pairs
+# far above the largest valid envelope: MAX_TEXT_CHARS characters escaped as \u escape pairs
 # take at most 12 bytes each (240 kB), plus the other fields and usual attributes.
 MAX_RECORD_BYTES = 1 << 20
 # How much of a record rejected for its size is kept as raw_record.
