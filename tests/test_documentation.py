@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.run_log import PUBLISHED_RUN_LOG
 from orchestration.settings import DBT_TARGET_DIR, PROJECT_ROOT
-from tests.conftest import manifest_published_marts
+from tests.conftest import manifest_published_marts, parsed_manifest
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,35 @@ def test_readme_lists_exactly_the_published_marts_of_the_dbt_project():
     listed = _readme_published_marts_table()
     assert len(listed) == len(set(listed)), listed
     assert set(listed) == {*manifest_published_marts(), PUBLISHED_RUN_LOG}
+
+
+def test_metrics_doc_catalogue_is_written_from_the_semantic_layer():
+    """docs/metrics.md lists every metric with the definition, grain, window and mart of the
+    semantic layer: after a metric changes, `python -m orchestration.metric_docs` rewrites it."""
+    from orchestration.metric_docs import METRICS_DOC, project_vars, render_catalogue
+    from orchestration.metric_docs import with_catalogue as written
+
+    document = METRICS_DOC.read_text()
+    assert written(document, render_catalogue(parsed_manifest(), project_vars())) == document
+
+
+def test_no_document_cites_a_metrics_file_outside_docs():
+    """The metric framework lives in docs/metrics.md; a bare `metrics.md` pointed nowhere."""
+    cited = re.compile(r"(?<![/\w-])metrics\.md")
+    sources = [
+        path
+        for folder in ("dbt_project", "seeds", "docs", "orchestration", "tests")
+        for path in (PROJECT_ROOT / folder).rglob("*")
+        if path.suffix in (".sql", ".yml", ".md", ".py", ".csv")
+        and "target" not in path.parts
+        and path.name != "test_documentation.py"
+    ] + [PROJECT_ROOT / "README.md"]
+
+    def bare_citations(path):
+        text = path.read_text()
+        if path.parent.name == "docs":
+            # a link to the file beside it
+            text = re.sub(r"\[[^\]]*\]\(metrics\.md[^)]*\)", "", text)
+        return cited.findall(text)
+
+    assert [str(path) for path in sources if bare_citations(path)] == []

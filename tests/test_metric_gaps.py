@@ -1,4 +1,5 @@
-"""The metrics added to close the gaps of docs/metrics-map.md, on the hand-made day.
+"""The segment-day handoff, first-contact, micro-feedback and CSAT-split metrics
+(docs/metrics.md), on the hand-made day.
 
 Sessions of tests/handmade_events.py (2026-10-05): S1 chat autonomous (CSAT 5, a repeat contact
 because c-1 opens S5 on the same intent), S2 email assisted (CSAT 3, escalated 09:20 with

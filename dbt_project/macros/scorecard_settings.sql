@@ -68,8 +68,9 @@
     } -%}
     {#-
         Why these defaults:
-        scorecard_min_sessions 30: metrics.md "a segment with too few sessions [< 30] is marked
-            low-confidence"; at n = 30 a rate's 95% interval is still about +-0.18 wide.
+        scorecard_min_sessions 30: a segment with fewer sessions is marked low-confidence
+            (docs/metrics.md, "Scorecard"); at n = 30 a rate's 95% interval is still about
+            +-0.18 wide.
         metric_decimal_places 6: every published rate, mean and median of metrics_segment_daily
             and the scorecard is rounded to this many places (macros/segment_day_metrics.sql)
             before any threshold sees it: a millionth of a rate or of a second is far finer than
@@ -91,7 +92,7 @@
         confidence_z 1.96: the two-sided 95% normal quantile used for every interval.
         balance_flag_metrics: which scorecard metric plays each role in the balance flags
             (each must be in scorecard_metrics). Tone = the automatic tone rubric mean, useful
-            response = time to useful response (metrics.md). Where a deployment has no tone
+            response = time to useful response (docs/metrics.md). Where a deployment has no tone
             rubric, 'tone': 'csat_mean' is the documented proxy (how the customer felt, not how
             the bot sounded), and 'useful_response': 'time_to_resolution_seconds_median'.
         qa_sample_salt: mixed into the hash that orders sessions in a QA stratum. Change it to

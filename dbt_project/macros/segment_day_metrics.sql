@@ -13,8 +13,9 @@
         are not deterministic in their last bits (3.5000000000000004 one run, 3.4999999999999996
         the next); rounded, identical data publish identical values, and every threshold
         comparison (scorecard status, balance flags) sees the published value.
-    segment_day_handoff_reasons(): the handoff reason taxonomy of metrics.md (the values of the
-        handoff_reason_mapping seed); one handoff_reason_<reason>_rate column each.
+    segment_day_handoff_reasons(): the handoff reason taxonomy (docs/metrics.md, "Handoff
+        reasons"; the values of the handoff_reason_mapping seed); one handoff_reason_<reason>_rate
+        column each.
 #}
 
 {% macro metric_rounded(expression) -%}
@@ -70,7 +71,7 @@
         avg(cast(tone_{{ dimension }}_score as {{ type_double() }})) as tone_{{ dimension }}_score_mean,
         {%- endfor %}
         avg(tone_alignment_score) as tone_alignment_score_mean,
-        -- metric gaps closed (docs/metrics-map.md)
+        -- handoff, first-contact, micro-feedback and CSAT-split metrics (docs/metrics.md)
         {{ count_where("has_escalation") }} as escalated_sessions,
         {{ count_where("is_first_contact_resolved") }} as first_contact_resolved_sessions,
         {{ count_where("micro_feedback_answer is not null") }} as micro_feedback_responses,

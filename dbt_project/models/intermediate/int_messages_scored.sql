@@ -21,7 +21,7 @@
         customer message / with the session's first customer message (the issue as first
         stated). Words: lower-cased letters and digits; everything else splits.
       - is_customer_rephrase: previous similarity >= var rephrase_similarity_threshold, or the
-        upstream is_rephrase tag (consecutive customer messages, metrics.md).
+        upstream is_rephrase tag (consecutive customer messages; docs/metrics.md, rephrase_rate).
         is_customer_repeat: the same against the first customer message, or the upstream tag
         (transfer quality: after a handoff the customer restates the question they asked the
         bot, often with "talk to a human" in between, so "consecutive" would miss it; and a

@@ -4,7 +4,7 @@
 
 {#
     One row per session with the leading indicators that need messages, business hours or SLA
-    targets; fct_sessions joins it on session_id. Definitions (metrics.md "Leading indicators"):
+    targets; fct_sessions joins it on session_id. Definitions (docs/metrics.md, "Leading indicators"):
       - first useful response: first bot/agent message at or after the start whose
         has_valid_next_step is true (int_messages_scored).
       - first response acknowledges: the first bot/agent message at or after the start has

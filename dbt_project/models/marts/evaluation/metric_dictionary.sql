@@ -1,16 +1,60 @@
 {#
-    The metric dictionary BI users read next to the numbers: one row per metric of the
-    metric_definitions seed, with its scorecard thresholds (direction, acceptable, critical,
-    owner, data source, leading or lagging, unit) where the scorecard_thresholds seed has them.
-    A metric with thresholds but no definition still appears (definition null), so a missing
-    definition is visible rather than silent.
+    The metric dictionary BI users read next to the numbers: one row per metric of the semantic
+    layer (models/marts/_semantic_layer.yml, each definition a docs block of
+    models/marts/_metric_definitions.md), read from dbt's graph when the model compiles, with
+    its scorecard thresholds (direction, acceptable, critical, owner, data source) where the
+    scorecard_thresholds seed has them. Unit and leading/lagging are the metric's own (meta);
+    tests/test_semantic_layer.py checks the seed's copies agree. A metric with thresholds but no semantic definition
+    still appears (definition null), so a missing definition is visible rather than silent.
 #}
+
+{%- set definitions = [] %}
+{%- if execute %}
+    {#- a docs block's line breaks are spaces in Markdown: one line per definition #}
+    {%- for metric in graph.metrics.values() | sort(attribute='name') %}
+        {%- set meta = metric.config.meta %}
+        {%- do definitions.append({
+            'metric_name': metric.name,
+            'display_name': metric.label,
+            'definition': metric.description.split() | join(' '),
+            'grain': meta.grain,
+            'unit': meta.unit,
+            'indicator_type': meta.indicator_type,
+            'model_name': meta.model_name,
+            'column_name': meta.column_name,
+        }) %}
+    {%- endfor %}
+{%- endif %}
+{%- set definition_columns = [
+    'metric_name', 'display_name', 'definition', 'grain', 'unit', 'indicator_type', 'model_name',
+    'column_name',
+] %}
 
 with
 
 definitions as (
 
-    select * from {{ ref('metric_definitions') }}
+    {%- if definitions %}
+    select * from (
+        values
+        {%- for row in definitions %}
+            (
+            {%- for column in definition_columns %}
+                {%- set value = row[column] %}
+                {%- if value is none %}null{% else %}'{{ value | replace("'", "''") }}'{% endif %}
+                {{- ', ' if not loop.last }}
+            {%- endfor -%}
+            ){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as semantic_metrics ({{ definition_columns | join(', ') }})
+    {%- else %}
+    {#- at parse time the graph is not there yet: an empty relation of the same shape #}
+    select
+        {%- for column in definition_columns %}
+        cast(null as varchar) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
 
 ),
 
@@ -24,19 +68,19 @@ final as (
 
     select
         -- ids
-        coalesce(definitions.metric_name, thresholds.metric_name) as metric_name,
+        cast(coalesce(definitions.metric_name, thresholds.metric_name) as varchar) as metric_name,
 
         -- strings
-        definitions.display_name,
-        definitions.definition,
-        definitions.grain,
-        thresholds.unit,
-        thresholds.indicator_type,
+        cast(definitions.display_name as varchar) as display_name,
+        cast(definitions.definition as varchar) as definition,
+        cast(definitions.grain as varchar) as grain,
+        cast(definitions.unit as varchar) as unit,
+        cast(definitions.indicator_type as varchar) as indicator_type,
         thresholds.direction,
         thresholds.owner,
         thresholds.data_source,
-        definitions.model_name,
-        definitions.column_name,
+        cast(definitions.model_name as varchar) as model_name,
+        cast(definitions.column_name as varchar) as column_name,
 
         -- numerics
         thresholds.acceptable as acceptable_threshold,

@@ -1,5 +1,5 @@
 {#
-    The balance flags of metrics.md, one row per segment-day of scorecard_segment_daily (every
+    The balance flags (docs/metrics.md, "Scorecard"), one row per segment-day of scorecard_segment_daily (every
     segment_level: full, overall and the single-dimension rollups), from its statuses:
 
       empathy theater:    tone acceptable while resolution is needs_improvement or critical
