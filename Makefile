@@ -4,7 +4,11 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench dev lint clean
+.PHONY: help run test bench dev lint clean
+
+# `make help`: every target with its `##` line.
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
 
 # The venv holds uv itself, so nothing is installed outside the project.
 $(UV):
@@ -15,24 +19,24 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(BIN)/python
 	touch $@
 
-run: $(VENV)/.synced
-	$(BIN)/python -m orchestration run
+run: $(VENV)/.synced ## set up, then refresh yesterday (demo data on a first run; ARGS=--full-refresh ...)
+	$(BIN)/python -m orchestration run $(ARGS)
 
 # The PostgreSQL portability test needs the server binaries (it starts its own cluster).
-test: $(VENV)/.synced
+test: $(VENV)/.synced ## set up (PostgreSQL's binaries too), then run every test
 	bash .ci/install-postgresql
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced ## the benchmarks (bench/README.md)
 	$(BIN)/python -m bench
 
-dev: $(VENV)/.synced
+dev: $(VENV)/.synced ## the Dagster UI on this warehouse (http://127.0.0.1:3000)
 	$(BIN)/python -m orchestration dev
 
 # CI runs this before the tests (.ci/run); .pre-commit-config.yaml runs the same on commit.
-lint: $(VENV)/.synced
+lint: $(VENV)/.synced ## ruff and SQLFluff, as CI runs them
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 
-clean:
+clean: ## remove the warehouse and dbt's artifacts
 	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -13,6 +13,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from orchestration.load_gate import LoadGateError
+from orchestration.load_gate import LoadGateError, full_refresh_requested
 from orchestration.preflight import (
     WarehouseDiskError,
     check_free_space,
@@ -30,6 +31,8 @@ from orchestration.preflight import (
     keep_disk_reserve,
     release_disk_reserve,
 )
+from orchestration.progress import RunProgress
+from orchestration.pseudonymisation import check_key_unchanged
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DBT_TARGET_DIR,
@@ -38,6 +41,7 @@ from orchestration.settings import (
     Settings,
     check_folder_settings,
     dbt_command,
+    describe_environment_variables,
     environment,
     landing_dir_from_env,
     load_settings,
@@ -221,8 +225,12 @@ def rotate_dbt_run_folders(target_dir: Path, keep: int = KEPT_DBT_RUN_FOLDERS) -
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
-    """Runs the Dagster job in this process and says whether it published, and if not, why."""
+def run_refresh(
+    settings: Settings, partition_key: str, *, full_refresh: bool = False
+) -> RefreshOutcome:
+    """Runs the Dagster job in this process and says whether it published, and if not, why.
+
+    `full_refresh` rebuilds every dbt model from raw (run config of the dbt step)."""
     dagster_home = prepare_dagster_home(settings)
     rotate_dbt_run_folders(DBT_TARGET_DIR)
     prepare_dbt_manifest(settings)
@@ -230,7 +238,9 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
     from dagster import DagsterInstance
 
     from orchestration.defs.code_location import build_definitions
+    from orchestration.defs.dbt import warehouse_dbt_models
     from orchestration.defs.ingestion import RAW_EVENTS
+    from orchestration.defs.manifest import dbt_node_count, load_manifest
     from orchestration.defs.publish import published_marts
     from orchestration.defs.schedules import REFRESH_JOB_NAME
 
@@ -238,25 +248,37 @@ def run_refresh(settings: Settings, partition_key: str) -> RefreshOutcome:
     job = build_definitions(settings).resolve_job_def(REFRESH_JOB_NAME)
     log_path = settings.warehouse_dir / "logs" / f"refresh-{partition_key}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"refreshing {partition_key}; full log: {log_path}", flush=True)
+    run_id = str(uuid.uuid4())
     # dagster-dbt echoes every dbt line to stdout; keep it in a file, not on the terminal.
     with DagsterInstance.from_config(str(dagster_home)) as instance:
+        progress = RunProgress(instance, run_id, sys.stdout, dbt_node_count(load_manifest()))
+        progress.start()
         try:
             # Dagster reports its own storage errors on stderr: into the log too.
             with open(log_path, "w") as log, redirect_stdout(log), redirect_stderr(log):
                 result = job.execute_in_process(
                     partition_key=partition_key,
                     instance=instance,
+                    run_id=run_id,
                     raise_on_error=False,
                     # The terminal gets the outcome (and no stack traces of blocked steps);
                     # the step-by-step log lives in the Dagster UI.
-                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                    run_config={
+                        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                        "ops": {
+                            warehouse_dbt_models.op.name: {"config": {"full_refresh": full_refresh}}
+                        },
+                    },
                 )
         except Exception as error:
+            progress.stop()
             # Dagster's own storage failing (a full disk) ends the run outside any step.
             if not is_disk_full(error, settings.warehouse_dir):
                 raise
             _record_after_disk_full(settings, instance, run_id=None)
             raise disk_full_error(settings.warehouse_dir) from None
+        progress.stop()
         problems, warnings = _problems_and_warnings(result)
         if any(is_disk_full(problem, settings.warehouse_dir) for problem in problems):
             _record_after_disk_full(settings, instance, run_id=result.run_id)
@@ -325,10 +347,12 @@ def _record_after_disk_full(settings: Settings, instance: Any, run_id: str | Non
         print(f"warning: the failed run could not be written to the run log: {error}")
 
 
-def _print_outcome(settings: Settings) -> None:
-    from orchestration.summary import channel_summary, format_summary
+def _print_outcome(settings: Settings, partition_key: str) -> None:
+    from orchestration.summary import day_scorecard, format_day_scorecard
 
-    for line in format_summary(channel_summary(settings.published_db)):
+    for line in format_day_scorecard(
+        partition_key, day_scorecard(settings.published_db, partition_key)
+    ):
         print(line)
     print(f"published database: {settings.published_db}")
     print(f"published parquet:  {settings.parquet_dir}/<mart>.parquet")
@@ -347,9 +371,15 @@ def command_run(arguments: argparse.Namespace) -> int:
     for folder in (settings.warehouse_dir, settings.working_db.parent, settings.published_dir):
         check_writable(folder)
     check_free_space(settings.warehouse_dir, settings.working_db, settings.min_free_disk_mb)
+    # Before anything is loaded: a refused key must not leave a half-done refresh behind.
+    check_key_unchanged(
+        settings.working_db,
+        settings.pseudonym_key,
+        full_refresh=arguments.full_refresh or full_refresh_requested(settings.working_db),
+    )
     keep_disk_reserve(settings.warehouse_dir)
     with refresh_lock(settings):
-        outcome = run_refresh(settings, partition_key)
+        outcome = run_refresh(settings, partition_key, full_refresh=arguments.full_refresh)
     print(outcome.reconciliation())
     for problem in (*outcome.problems, *outcome.warnings):
         print(problem)
@@ -363,7 +393,7 @@ def command_run(arguments: argparse.Namespace) -> int:
             f"(if any) is unchanged: {settings.published_db}"
         )
         return 1
-    _print_outcome(settings)
+    _print_outcome(settings, partition_key)
     return 0
 
 
@@ -413,13 +443,25 @@ def command_quarantine(arguments: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="load, transform, validate and publish one day")
+    run = commands.add_parser(
+        "run",
+        help="load, transform, validate and publish one day",
+        description="Load, transform, validate and publish one day (a daily partition).",
+        epilog="environment variables:\n" + describe_environment_variables(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("--partition", help="UTC day to refresh, YYYY-MM-DD (default: yesterday)")
     run.add_argument(
         "--no-demo",
         dest="demo_if_empty",
         action="store_false",
         help="fail on an empty landing folder instead of generating demo data",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every dbt model from raw (after changing the pseudonym key or the "
+        "event_type_mapping seed)",
     )
     run.set_defaults(handler=command_run)
     dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this warehouse")

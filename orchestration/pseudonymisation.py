@@ -11,7 +11,12 @@ the working database as you protect the key).
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Protocol
+
+import duckdb
+
+from orchestration.settings import DEMO_PSEUDONYM_KEY, ConfigurationError
 
 KEY_TABLE = "ops.pseudonymisation_key"
 # RFC 2104 with SHA-256: keys are padded (or, when longer, first hashed) to the block size.
@@ -52,3 +57,56 @@ def write_pseudonymisation_key(database: SqlExecutor, key: str) -> None:
         f"insert into {KEY_TABLE} values ('{inner_pad.hex()}', '{outer_pad.hex()}')",
     ):
         database.execute(statement)
+
+
+class PseudonymKeyError(ConfigurationError):
+    """The key differs from the one the warehouse's models were built with."""
+
+
+def _stored_pads(working_db: Path) -> tuple[str, str] | None:
+    """The pads the last dbt build of `working_db` used, or None before the first build."""
+    if not working_db.exists():
+        return None
+    with duckdb.connect(str(working_db), read_only=True) as connection:
+        schema, table = KEY_TABLE.split(".")
+        exists = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if not exists:
+            return None
+        return connection.execute(
+            f"select inner_pad_hex, outer_pad_hex from {KEY_TABLE}"
+        ).fetchone()
+
+
+def _pads_hex(key: str) -> tuple[str, str]:
+    inner_pad, outer_pad = hmac_pads(key)
+    return inner_pad.hex(), outer_pad.hex()
+
+
+def check_key_unchanged(working_db: Path, key: str, *, full_refresh: bool) -> None:
+    """Refuses a build under another key than the warehouse's models were built with.
+
+    Under a new key every pseudonym changes: incremental models would hold sessions under both,
+    so old and new rows would no longer join; a full refresh rebuilds them all under the new
+    key. A warehouse built on demo data (the public demo key) never takes a key of its own:
+    its raw layer holds the demo events, which would be published beside the real ones.
+    """
+    stored = _stored_pads(working_db)
+    if stored is None or tuple(stored) == _pads_hex(key):
+        return
+    warehouse_dir = working_db.parent.parent
+    if tuple(stored) == _pads_hex(DEMO_PSEUDONYM_KEY):
+        raise PseudonymKeyError(
+            f"the warehouse {warehouse_dir} holds generated demo data, and EMPATHY_PSEUDONYM_KEY "
+            "is now a key of your own: real data needs a warehouse of its own. Set WAREHOUSE_DIR "
+            f"to a new folder (or delete {warehouse_dir}) and run again."
+        )
+    if not full_refresh:
+        raise PseudonymKeyError(
+            "EMPATHY_PSEUDONYM_KEY differs from the key the warehouse "
+            f"{warehouse_dir} was built with: every pseudonym would change and old rows would no "
+            "longer join new ones. Run once with --full-refresh (make run ARGS=--full-refresh) "
+            "to rebuild every model under the new key, or set the previous key back."
+        )

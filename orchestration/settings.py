@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,76 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 # dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
 VENV_BIN = Path(sys.executable).parent
 DBT_EXECUTABLE = VENV_BIN / "dbt"
+
+
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    name: str
+    default: str
+    meaning: str
+
+
+# Every variable the warehouse reads, in one place: `run --help` prints this list, and
+# tests/test_settings_and_cli.py checks it against what this module reads and the README.
+ENVIRONMENT_VARIABLES = (
+    EnvironmentVariable("WAREHOUSE_DIR", "./warehouse", "the whole warehouse (all folders below)"),
+    EnvironmentVariable(
+        "LANDING_DIR", "$WAREHOUSE_DIR/landing", "where upstream systems drop event files"
+    ),
+    EnvironmentVariable(
+        "EMPATHY_PSEUDONYM_KEY",
+        "the public demo key, for demo data only",
+        "secret that identifiers are hashed with; required for real data",
+    ),
+    EnvironmentVariable(
+        "EMPATHY_REJECT_SHARE_LIMIT",
+        "0.05",
+        "share of a run's new records that may be rejected before nothing is published",
+    ),
+    EnvironmentVariable(
+        "EMPATHY_OCCURRED_AT_EARLIEST", "2000-01-01", "an event stamped earlier (UTC) is rejected"
+    ),
+    EnvironmentVariable(
+        "EMPATHY_OCCURRED_AT_MAX_DAYS_AHEAD",
+        "1",
+        "an event stamped more than this many days after the load time is rejected",
+    ),
+    EnvironmentVariable(
+        "EMPATHY_MIN_FREE_DISK_MB",
+        "256",
+        "a refresh refuses to start with less free disk (or less than twice the working database)",
+    ),
+    EnvironmentVariable(
+        "EMPATHY_METRIC_CHANGE_TOLERANCE",
+        "0.5",
+        "largest relative move of a warehouse-wide metric on published days that publishes "
+        "while its sessions do not move alike (inf: off)",
+    ),
+    EnvironmentVariable(
+        "EMPATHY_EXPECTATIONS_DIR", "./expectations", "the Great Expectations suites"
+    ),
+    EnvironmentVariable(
+        "DAGSTER_HOME", "$WAREHOUSE_DIR/dagster_home", "the Dagster instance (runs, schedules)"
+    ),
+    EnvironmentVariable(
+        "DBT_TARGET_PATH", "$WAREHOUSE_DIR/dbt/target", "dbt's manifest and run artifacts"
+    ),
+    EnvironmentVariable("DBT_LOG_PATH", "$WAREHOUSE_DIR/dbt/logs", "dbt's log files"),
+)
+
+
+def describe_environment_variables() -> str:
+    """The variables as `run --help` lists them: name, then default and meaning."""
+    return "\n".join(
+        f"  {variable.name}\n"
+        + textwrap.fill(
+            f"{variable.meaning} (default: {variable.default})",
+            width=88,
+            initial_indent=" " * 6,
+            subsequent_indent=" " * 6,
+        )
+        for variable in ENVIRONMENT_VARIABLES
+    )
 
 
 def environment() -> Mapping[str, str]:

@@ -127,6 +127,23 @@ def query(database: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def sessions_by_channel(published_db: Path) -> list[tuple]:
+    """(channel, sessions, resolution rate, median first-response seconds) of fct_sessions."""
+    return query(
+        published_db,
+        """
+        select
+            channel,
+            count(*),
+            avg(case when is_resolved then 1.0 else 0.0 end),
+            median(first_response_seconds)
+        from fct_sessions
+        group by channel
+        order by channel
+        """,
+    )
+
+
 @pytest.fixture
 def published(handmade_warehouse: Settings):
     return lambda sql: query(handmade_warehouse.published_db, sql)

@@ -40,12 +40,12 @@ import pytest
 from orchestration.cli import main as cli_main
 from orchestration.publish import TEMPORARY_MARKER
 from orchestration.settings import PROJECT_ROOT, Settings
-from orchestration.summary import channel_summary
 from tests.conftest import (
     TEST_PSEUDONYM_KEY,
     manifest_published_marts,
     pipeline_environment,
     pseudonym,
+    sessions_by_channel,
     with_upstream_ids,
 )
 from tests.handmade_events import V1, event
@@ -581,7 +581,7 @@ def test_the_next_run_publishes_the_right_numbers(crash: Crash):
     assert s6 == [("autonomous", 45, 120)]
     if crash.stage != "load":
         chat = next(
-            row for row in channel_summary(published / "metrics.duckdb") if row[0] == "chat"
+            row for row in sessions_by_channel(published / "metrics.duckdb") if row[0] == "chat"
         )
         assert chat == ("chat", 3, pytest.approx(2 / 3), 40.0)
 

@@ -12,11 +12,11 @@ import pytest
 
 from orchestration.run_log import PUBLISHED_RUN_LOG
 from orchestration.settings import EXPECTATIONS_DIR, Settings
-from orchestration.summary import channel_summary
 from tests.conftest import (
     manifest_published_marts,
     pipeline_environment,
     pseudonym,
+    sessions_by_channel,
     with_upstream_ids,
 )
 from tests.handmade_events import DAY, SESSION_IDS
@@ -129,8 +129,8 @@ def test_segment_with_missing_language_and_variant_is_labelled_unknown(published
     assert rows == [("unknown", "unknown", "unknown")]
 
 
-def test_run_summary_per_channel(handmade_warehouse: Settings):
-    assert channel_summary(handmade_warehouse.published_db) == [
+def test_sessions_resolution_and_median_first_response_per_channel(handmade_warehouse):
+    assert sessions_by_channel(handmade_warehouse.published_db) == [
         ("chat", 2, 0.5, 35.0),
         ("email", 1, 1.0, 600.0),
         ("in_app", 1, 0.0, 20.0),

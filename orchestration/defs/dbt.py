@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
 from orchestration.defs.resources import WarehouseSettings, dbt_project
 from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
-from orchestration.pseudonymisation import write_pseudonymisation_key
+from orchestration.pseudonymisation import check_key_unchanged, write_pseudonymisation_key
 from orchestration.publish import published_mart_names
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
@@ -42,6 +42,12 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(Config):
+    """Run configuration of the dbt step (`run --full-refresh`, or the launchpad in the UI)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -49,25 +55,31 @@ class WarehouseTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=WarehouseTranslator(),
 )
 def warehouse_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, settings: WarehouseSettings
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    settings: WarehouseSettings,
+    config: DbtBuildConfig,
 ):
+    # Records quarantined since the last build are gone from raw but not from the incremental
+    # models (staging appends new loads only): rebuild everything from raw once.
+    quarantine_refresh = full_refresh_requested(settings.working_db)
+    full_refresh = config.full_refresh or quarantine_refresh
+    check_key_unchanged(settings.working_db, settings.pseudonym_key, full_refresh=full_refresh)
     # dbt reads the key material from the working database, so no dbt artifact holds the key.
     settings.working_db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.working_db)) as working_db:
         write_pseudonymisation_key(working_db, settings.pseudonym_key)
     partition_key = context.partition_key if context.has_partition_key else None
     arguments = [*PRODUCTION_BUILD_ARGS, *dbt_vars_for_partition(partition_key)]
-    # Records quarantined since the last build are gone from raw but not from the incremental
-    # models (staging appends new loads only): rebuild everything from raw once.
     started = datetime.now(UTC).replace(tzinfo=None)
-    full_refresh = full_refresh_requested(settings.working_db)
-    if full_refresh:
+    if quarantine_refresh:
         context.log.info("records were quarantined since the last build: dbt build --full-refresh")
+    if full_refresh:
         arguments.append("--full-refresh")
     # The one place the settings are written into os.environ: dbt's profiles.yml reads the
     # working database through env_var, and dagster-dbt gives its dbt subprocess (and the dbt
     # adapter it loads in this process) a copy of this process's environment, nothing else.
     os.environ.update(settings.dbt_env())
     yield from dbt.cli(arguments, context=context).stream()
-    if full_refresh:
+    if quarantine_refresh:
         mark_full_refresh_done(settings.working_db, started)
