@@ -32,9 +32,11 @@ from great_expectations.core.expectation_suite import ExpectationSuite
 
 from orchestration.publish import published_mart_names
 
-INTEGER_DTYPES = ["int64", "Int64", "int32", "Int32"]
+# GE looks a dtype name up in numpy, then as an attribute of pandas: a nullable column (NULLs
+# present) is `Int64Dtype`, which the name "Int64" never matches.
+INTEGER_DTYPES = ["int64", "int32", "Int64Dtype", "Int32Dtype"]
 # A double column is numeric: integer dtypes pass too (as in the suites reviewed before).
-NUMERIC_DTYPES = [*INTEGER_DTYPES, "float64", "Float64", "float32", "Float32"]
+NUMERIC_DTYPES = [*INTEGER_DTYPES, "float64", "float32", "Float64Dtype", "Float32Dtype"]
 # The pandas dtypes `read_columns` gives a numeric contract `data_type` (numpy's without NULLs,
 # pandas' nullable ones with): a metric that turns into text or a rate rounded to whole numbers
 # fails here. Every numeric column carries value rules anyway, so checking its dtype reads no
@@ -152,7 +154,9 @@ def expectations_of_mart(manifest: Mapping[str, Any], mart: str) -> list[dict[st
         for name, column in model["columns"].items()
         if column["data_type"].lower() in PANDAS_TYPES
     ]
-    from_tests = [_expectation_of_test(test, mart) for test in _tests_of(manifest, model["unique_id"])]
+    from_tests = [
+        _expectation_of_test(test, mart) for test in _tests_of(manifest, model["unique_id"])
+    ]
     expectations += sorted(
         (expectation for expectation in from_tests if expectation is not None),
         key=lambda expectation: _column_order(expectation, columns),
