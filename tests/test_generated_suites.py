@@ -330,6 +330,18 @@ def test_a_moved_column_is_named_in_the_layout_failure(damageable_warehouse: Pat
     assert expected.startswith("['escalation_id', 'session_id',")
 
 
+def test_a_value_failing_the_pseudonym_pattern_is_not_shown(damageable_warehouse: Path):
+    """What fails the pattern may be an upstream customer id: counted, never logged."""
+    with duckdb.connect(str(damageable_warehouse)) as connection:
+        connection.execute("update marts.fct_sessions set customer_key = 'c-1' where rowid = 0")
+    (failure,) = _failures(damageable_warehouse, "fct_sessions")
+    assert failure.startswith(
+        "expect_column_values_to_match_regex failed on fct_sessions.customer_key: 1 unexpected "
+        "values (not shown: they may be upstream ids, personal data)"
+    )
+    assert "c-1" not in failure
+
+
 def test_an_empty_fct_replies_passes_the_gate(damageable_warehouse: Path):
     """A delivery where nobody has replied yet leaves fct_replies empty: valid (issue 11)."""
     with duckdb.connect(str(damageable_warehouse)) as connection:

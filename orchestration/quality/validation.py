@@ -59,6 +59,12 @@ COLUMN_KWARGS = ("column", "column_A", "column_B")
 INFERRED_STRING_DTYPE = pd.Series(["x"]).dtype
 ARROW_STRINGS = isinstance(INFERRED_STRING_DTYPE, pd.StringDtype)
 
+# Expectations whose failing values are not put into a message or log, and why.
+EXAMPLES_WITHHELD = {
+    # It guards pseudonyms (fct_sessions.customer_key): what fails it may be an upstream id.
+    "expect_column_values_to_match_regex": "they may be upstream ids, personal data",
+}
+
 LAYOUT = "layout"  # the scope of LAYOUT_EXPECTATIONS
 WHOLE_TABLE = "whole table"  # the scope of anything not known to read fewer columns
 
@@ -164,9 +170,12 @@ def columns_to_read(suite: ExpectationSuite, table_columns: list[str]) -> list[s
 def _describe_failure(result) -> FailedExpectation:
     config = result.expectation_config
     details = result.result or {}
-    if details.get("unexpected_count") is not None:
+    unexpected = details.get("unexpected_count")
+    if unexpected is not None and config.type in EXAMPLES_WITHHELD:
+        detail = f"{unexpected} unexpected values (not shown: {EXAMPLES_WITHHELD[config.type]})"
+    elif unexpected is not None:
         examples = [str(value) for value in details.get("partial_unexpected_list", [])[:5]]
-        detail = f"{details['unexpected_count']} unexpected values, e.g. {', '.join(examples)}"
+        detail = f"{unexpected} unexpected values, e.g. {', '.join(examples)}"
     elif "observed_value" in details:
         detail = f"observed {details['observed_value']}"
     else:
