@@ -105,9 +105,7 @@ class Workspace:
 
     def env(self) -> dict[str, str]:
         env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("EMPATHY_EXPECTATIONS_DIR", "EMPATHY_REJECT_SHARE_LIMIT")
+            key: value for key, value in os.environ.items() if key != "EMPATHY_REJECT_SHARE_LIMIT"
         }
         env.update(
             WAREHOUSE_DIR=str(self.root),

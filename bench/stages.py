@@ -172,10 +172,12 @@ def _published_mart_names() -> tuple[str, ...]:
 @stage
 def validate(parameters: dict[str, Any]) -> dict[str, Any]:
     settings = _settings()
-    from orchestration.quality.validation import suite_paths, validate_table
+    from orchestration.defs.manifest import load_manifest
+    from orchestration.quality.suites import published_suites
+    from orchestration.quality.validation import validate_table
     from orchestration.warehouse_layout import MARTS_SCHEMA
 
-    suites = suite_paths(_published_mart_names(), settings.expectations_dir)
+    suites = published_suites(load_manifest())
     per_mart: dict[str, float] = {}
     failures: list[str] = []
     rows = 0

@@ -53,7 +53,7 @@ def published_mart_names(manifest: Mapping[str, Any]) -> tuple[str, ...]:
     `meta: {published: true}` in a dbt manifest (target/manifest.json).
 
     The dbt project is their one declaration; the publish step, the Great Expectations checks
-    (one suite expectations/<mart>.json each) and the asset graph all take this list. A
+    (one suite each, generated from the mart's YAML) and the asset graph all take this list. A
     published model must be a table of the marts schema with an enforced contract (BI reads
     its columns and types): else ValueError names the models and what to change.
     """

@@ -26,7 +26,6 @@ from orchestration.ingest.contract import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 # dbt and dagster run as subprocesses; take the ones installed beside this Python, not PATH's.
 VENV_BIN = Path(sys.executable).parent
@@ -75,9 +74,6 @@ ENVIRONMENT_VARIABLES = (
         "0.5",
         "largest relative move of a warehouse-wide metric on published days that publishes "
         "while its sessions do not move alike (inf: off)",
-    ),
-    EnvironmentVariable(
-        "EMPATHY_EXPECTATIONS_DIR", "./expectations", "the Great Expectations suites"
     ),
     EnvironmentVariable(
         "DAGSTER_HOME", "$WAREHOUSE_DIR/dagster_home", "the Dagster instance (runs, schedules)"
@@ -210,8 +206,6 @@ class Settings:
     dagster_home: Path
     # A refresh refuses to start with less free disk than this (orchestration/preflight.py).
     min_free_disk_mb: int = 256
-    # Teams that tune their suites keep them outside the repo and point here.
-    expectations_dir: Path = EXPECTATIONS_DIR
     # The plausible window for occurred_at (naive UTC; days after the load time).
     occurred_at_earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST
     occurred_at_max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD
@@ -307,7 +301,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         landing_dir=landing_dir,
         pseudonym_key=_pseudonym_key(env, landing_dir),
         reject_share_limit=reject_share_limit,
-        expectations_dir=Path(env.get("EMPATHY_EXPECTATIONS_DIR", EXPECTATIONS_DIR)).resolve(),
         occurred_at_earliest=_occurred_at_earliest(env),
         occurred_at_max_days_ahead=_occurred_at_max_days_ahead(env),
         metric_change_tolerance=metric_change_tolerance,

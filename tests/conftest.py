@@ -57,7 +57,7 @@ def pipeline_environment(warehouse_dir: Path, **extra: str) -> Iterator[Settings
         **extra,
     }
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("LANDING_DIR", "EMPATHY_EXPECTATIONS_DIR", "EMPATHY_REJECT_SHARE_LIMIT"):
+        for name in ("LANDING_DIR", "EMPATHY_REJECT_SHARE_LIMIT"):
             patch.delenv(name, raising=False)
         for name, value in variables.items():
             patch.setenv(name, value)
@@ -160,7 +160,7 @@ def cli_environment(warehouse_dir: Path, **extra: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in ("LANDING_DIR", "EMPATHY_EXPECTATIONS_DIR", "EMPATHY_REJECT_SHARE_LIMIT")
+        if name not in ("LANDING_DIR", "EMPATHY_REJECT_SHARE_LIMIT")
         and not name.startswith(("EMPATHY_", "DAGSTER_"))
     }
     env.update(

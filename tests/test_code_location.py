@@ -58,7 +58,7 @@ def _warehouse_with_one_delivery(warehouse_dir: Path) -> Settings:
 
 def _environment_pointing_at(monkeypatch: pytest.MonkeyPatch, decoy: Path) -> None:
     """Every warehouse variable names another folder: whatever reads them writes there."""
-    for name in ("EMPATHY_WORKING_DB", "EMPATHY_EXPECTATIONS_DIR", "EMPATHY_PSEUDONYM_KEY"):
+    for name in ("EMPATHY_WORKING_DB", "EMPATHY_PSEUDONYM_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WAREHOUSE_DIR", str(decoy))
     monkeypatch.setenv("LANDING_DIR", str(decoy / "landing"))

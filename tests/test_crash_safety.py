@@ -180,7 +180,6 @@ def run_environment(warehouse_dir: Path, scratch: Path, **extra: str) -> dict[st
         if name
         not in (
             "LANDING_DIR",
-            "EMPATHY_EXPECTATIONS_DIR",
             "EMPATHY_REJECT_SHARE_LIMIT",
             "EMPATHY_WORKING_DB",
         )

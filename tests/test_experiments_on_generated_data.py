@@ -9,7 +9,6 @@ from math import sqrt
 
 import pytest
 
-from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.synthetic.generator import (
     CONTROL_MODEL,
     CONTROL_PROMPT,
@@ -17,7 +16,7 @@ from orchestration.synthetic.generator import (
     TREATMENT_PROMPT,
     write_landing,
 )
-from tests.conftest import pipeline_environment, query
+from tests.conftest import parsed_manifest, pipeline_environment, query
 
 EVENTS = 60_000
 SEED = 5
@@ -138,10 +137,10 @@ def test_qa_review_queue_is_stable_and_keeps_its_quotas(working):
 
 
 def test_great_expectations_suite_passes_on_generated_data(generated_warehouse, published_mart):
+    from orchestration.quality.suites import suite_of_mart
     from orchestration.quality.validation import validate_table
 
     settings, _ = generated_warehouse
-    outcome = validate_table(
-        settings.working_db, "marts", published_mart, EXPECTATIONS_DIR / f"{published_mart}.json"
-    )
+    suite = suite_of_mart(parsed_manifest(), published_mart)
+    outcome = validate_table(settings.working_db, "marts", published_mart, suite)
     assert outcome.success, outcome.describe()

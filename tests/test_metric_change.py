@@ -32,8 +32,8 @@ CHECK = "marts/scorecard_segment_daily [metric_change_vs_published]"
 
 
 def _project_with_zero_sla_targets(folder):
-    """A copy of the project (code, dbt project, seeds, suites) with every SLA target at 0."""
-    for part in ("orchestration", "dbt_project", "seeds", "expectations"):
+    """A copy of the project (code, dbt project, seeds) with every SLA target at 0."""
+    for part in ("orchestration", "dbt_project", "seeds"):
         shutil.copytree(
             PROJECT_ROOT / part,
             folder / part,

@@ -3,7 +3,6 @@ tests/handmade_events.py, next to the events it comes from."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.run_log import PUBLISHED_RUN_LOG
-from orchestration.settings import EXPECTATIONS_DIR, Settings
+from orchestration.settings import Settings
 from tests.conftest import (
     manifest_published_marts,
     pipeline_environment,
@@ -165,25 +164,34 @@ def test_no_raw_customer_id_or_text_reaches_the_published_marts(published):
 
 @pytest.fixture(scope="module")
 def failing_suite_run(handmade_warehouse: Settings, tmp_path_factory):
-    """A copy of the built warehouse refreshed with one suite tightened past what is true."""
+    """A copy of the built warehouse refreshed with fct_sessions' generated suite tightened past
+    what is true (at most 4 rows; it has 5). A valid delivery passes every rule of the dbt YAML,
+    so the rule is added where the check reads its suites, not to the project."""
     warehouse_dir = tmp_path_factory.mktemp("failing_suite") / "warehouse"
     shutil.copytree(
         handmade_warehouse.warehouse_dir,
         warehouse_dir,
         ignore=shutil.ignore_patterns("dagster_home", ".refresh.lock"),
     )
-    suites = tmp_path_factory.mktemp("suites")
-    for suite in EXPECTATIONS_DIR.glob("*.json"):
-        shutil.copy(suite, suites / suite.name)
-    fct_sessions_suite = json.loads((suites / "fct_sessions.json").read_text())
-    fct_sessions_suite["expectations"].append(
-        {"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 4}}
-    )
-    (suites / "fct_sessions.json").write_text(json.dumps(fct_sessions_suite))
+    from great_expectations.core.expectation_suite import ExpectationSuite
 
     from orchestration.cli import run_refresh
+    from orchestration.defs import checks
+    from orchestration.quality.suites import expectations_of_mart, published_suites
 
-    with pipeline_environment(warehouse_dir, EMPATHY_EXPECTATIONS_DIR=str(suites)) as settings:
+    def tightened_suites(manifest):
+        too_few_rows = {"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 4}}
+        expectations = [*expectations_of_mart(manifest, "fct_sessions"), too_few_rows]
+        return {
+            **published_suites(manifest),
+            "fct_sessions": ExpectationSuite(name="fct_sessions", expectations=expectations),
+        }
+
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pipeline_environment(warehouse_dir) as settings,
+    ):
+        patch.setattr(checks, "published_suites", tightened_suites)
         before = settings.published_db.read_bytes()
         outcome = run_refresh(settings, DAY)
     return settings, before, outcome

@@ -1,4 +1,4 @@
-"""Great Expectations suites: a failure names the expectation, the table and the column.
+"""Great Expectations validation: a failure names the expectation, the table and the column.
 
 Tables are validated one GE batch per group of columns an expectation reads; the tests below
 hold that to what one GE batch of the whole table (`.df()`) fails.
@@ -6,28 +6,22 @@ hold that to what one GE batch of the whole table (`.df()`) fails.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
+from great_expectations.core.expectation_suite import ExpectationSuite
 
-from orchestration.publish import published_mart_names
 from orchestration.quality.validation import (
     WHOLE_TABLE,
     _batch_definition,
     _describe_failure,
     columns_to_read,
     expectation_scope,
-    load_suite,
     read_columns,
-    suite_paths,
     validate_dataframe,
     validate_table,
 )
-from orchestration.settings import EXPECTATIONS_DIR
-from tests.conftest import manifest_published_marts
 
 RATE_SUITE = {
     "name": "example",
@@ -41,22 +35,20 @@ RATE_SUITE = {
 }
 
 
-def _suite(tmp_path: Path):
-    path = tmp_path / "example.json"
-    path.write_text(json.dumps(RATE_SUITE))
-    return load_suite(path)
+def _suite(suite: dict) -> ExpectationSuite:
+    return ExpectationSuite(**suite)
 
 
-def test_valid_table_passes_every_expectation(tmp_path: Path):
+def test_valid_table_passes_every_expectation():
     frame = pd.DataFrame({"session_id": ["s-1", "s-2"], "resolution_rate": [0.0, 1.0]})
-    outcome = validate_dataframe("metrics", frame, _suite(tmp_path))
+    outcome = validate_dataframe("metrics", frame, _suite(RATE_SUITE))
     assert outcome.success
     assert (outcome.row_count, outcome.evaluated) == (2, 2)
 
 
-def test_rate_above_one_fails_and_names_table_column_and_value(tmp_path: Path):
+def test_rate_above_one_fails_and_names_table_column_and_value():
     frame = pd.DataFrame({"session_id": ["s-1", "s-2"], "resolution_rate": [0.5, 1.5]})
-    outcome = validate_dataframe("metrics", frame, _suite(tmp_path))
+    outcome = validate_dataframe("metrics", frame, _suite(RATE_SUITE))
     assert not outcome.success
     assert len(outcome.failures) == 1
     message = outcome.describe()
@@ -64,78 +56,6 @@ def test_rate_above_one_fails_and_names_table_column_and_value(tmp_path: Path):
         "expect_column_values_to_be_between failed on metrics.resolution_rate"
     )
     assert "1 unexpected values, e.g. 1.5" in message
-
-
-def test_unreadable_suite_file_names_itself(tmp_path: Path):
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json")
-    try:
-        load_suite(broken)
-    except ValueError as error:
-        assert str(broken) in str(error)
-    else:
-        raise AssertionError("a broken suite file must not load")
-
-
-def test_every_published_mart_has_a_suite_that_loads():
-    for mart, path in suite_paths(manifest_published_marts(), EXPECTATIONS_DIR).items():
-        suite = load_suite(path)
-        assert len(suite.expectations) >= 3, mart
-
-
-def _published_manifest(*marts: str) -> dict:
-    """A dbt manifest reduced to what published_mart_names reads: these marts, published."""
-    return {
-        "nodes": {
-            f"model.p.{mart}": {
-                "resource_type": "model",
-                "name": mart,
-                "schema": "marts",
-                "config": {"meta": {"published": True}, "contract": {"enforced": True}},
-            }
-            for mart in marts
-        }
-    }
-
-
-def _expectations_dir(tmp_path: Path, *suites: str) -> Path:
-    folder = tmp_path / "expectations"
-    folder.mkdir()
-    for name in suites:
-        (folder / f"{name}.json").write_text(json.dumps({**RATE_SUITE, "name": name}))
-    return folder
-
-
-def test_each_published_mart_is_paired_with_its_suite_in_mart_order(tmp_path: Path):
-    marts = published_mart_names(_published_manifest("fct_sessions", "daily_metrics"))
-    folder = _expectations_dir(tmp_path, "fct_sessions", "daily_metrics")
-    assert suite_paths(marts, folder) == {
-        "daily_metrics": folder / "daily_metrics.json",
-        "fct_sessions": folder / "fct_sessions.json",
-    }
-
-
-def test_a_published_mart_without_a_suite_is_an_error_naming_the_file_to_add(tmp_path: Path):
-    marts = published_mart_names(_published_manifest("fct_sessions", "daily_metrics"))
-    folder = _expectations_dir(tmp_path, "fct_sessions")
-    with pytest.raises(ValueError) as error:
-        suite_paths(marts, folder)
-    message = str(error.value)
-    assert f"published marts without a suite: daily_metrics (add {folder}/daily_metrics.json)" in (
-        message
-    )
-    assert "suites of no published mart" not in message
-
-
-def test_a_suite_without_a_published_mart_is_an_error_naming_the_suite(tmp_path: Path):
-    marts = published_mart_names(_published_manifest("fct_sessions"))
-    folder = _expectations_dir(tmp_path, "fct_sessions", "fct_retired")
-    with pytest.raises(ValueError) as error:
-        suite_paths(marts, folder)
-    message = str(error.value)
-    assert f"suites of no published mart: {folder}/fct_retired.json" in message
-    assert "`published: true`" in message
-    assert "without a suite" not in message
 
 
 # A table that breaks most expectation types the published suites use, in DuckDB types the
@@ -193,28 +113,22 @@ def _warehouse(tmp_path: Path, sql: str = VIOLATING_TABLE) -> Path:
     return database
 
 
-def _suite_file(tmp_path: Path, suite: dict) -> Path:
-    path = tmp_path / f"{suite['name']}.json"
-    path.write_text(json.dumps(suite))
-    return path
-
-
-def _whole_table_failures(database: Path, suite_path: Path) -> list[str]:
+def _whole_table_failures(database: Path, suite: dict) -> list[str]:
     """What validation did before batches were cut per column: one GE batch of `.df()`."""
     with duckdb.connect(str(database), read_only=True) as connection:
         frame = connection.sql("select * from marts.example").df()
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    results = batch.validate(load_suite(suite_path), result_format="SUMMARY").results
+    results = batch.validate(_suite(suite), result_format="SUMMARY").results
     return sorted(
         _describe_failure(item).describe("example") for item in results if not item.success
     )
 
 
 def test_table_validation_fails_exactly_what_one_whole_table_batch_fails(tmp_path: Path):
-    database, suite_path = _warehouse(tmp_path), _suite_file(tmp_path, BROAD_SUITE)
-    outcome = validate_table(database, "marts", "example", suite_path)
+    database = _warehouse(tmp_path)
+    outcome = validate_table(database, "marts", "example", _suite(BROAD_SUITE))
     failures = sorted(failure.describe("example") for failure in outcome.failures)
-    assert failures == _whole_table_failures(database, suite_path)
+    assert failures == _whole_table_failures(database, BROAD_SUITE)
     assert (outcome.row_count, outcome.evaluated) == (1000, len(BROAD_SUITE["expectations"]))
     failed = {(failure.expectation_type, failure.column) for failure in outcome.failures}
     assert failed == {
@@ -254,15 +168,13 @@ def test_only_read_columns_are_fetched_but_the_layout_check_sees_all(tmp_path: P
             _expectation("column_values_to_be_in_set", column="channel", value_set=["web", "chat"]),
         ],
     }
-    assert columns_to_read(load_suite(_suite_file(tmp_path, suite)), VIOLATING_COLUMNS) == [
-        "channel"
-    ]
+    assert columns_to_read(_suite(suite), VIOLATING_COLUMNS) == ["channel"]
     database = _warehouse(tmp_path)
-    outcome = validate_table(database, "marts", "example", _suite_file(tmp_path, suite))
+    outcome = validate_table(database, "marts", "example", _suite(suite))
     assert [failure.column for failure in outcome.failures] == ["channel"]
 
     suite["expectations"][0]["kwargs"]["column_list"] = VIOLATING_COLUMNS[::-1]
-    outcome = validate_table(database, "marts", "example", _suite_file(tmp_path, suite))
+    outcome = validate_table(database, "marts", "example", _suite(suite))
     assert outcome.failures[0].expectation_type == "expect_table_columns_to_match_ordered_list"
     assert f"observed {VIOLATING_COLUMNS}" in outcome.failures[0].detail
 
@@ -270,7 +182,7 @@ def test_only_read_columns_are_fetched_but_the_layout_check_sees_all(tmp_path: P
 def test_expectation_on_a_missing_column_fails_instead_of_crashing(tmp_path: Path):
     unique = _expectation("column_values_to_be_unique", column="nope")
     suite = {"name": "missing", "expectations": [unique]}
-    outcome = validate_table(_warehouse(tmp_path), "marts", "example", _suite_file(tmp_path, suite))
+    outcome = validate_table(_warehouse(tmp_path), "marts", "example", _suite(suite))
     assert [(f.expectation_type, f.column) for f in outcome.failures] == [
         ("expect_column_values_to_be_unique", "nope")
     ]
@@ -280,16 +192,16 @@ def test_columns_are_found_the_way_ge_finds_them(tmp_path: Path):
     """GE ignores the case of a column name: "CHANNEL" validates channel, as before."""
     in_set = _expectation("column_values_to_be_in_set", column="CHANNEL", value_set=["web"])
     suite = {"name": "case", "expectations": [in_set]}
-    database, suite_path = _warehouse(tmp_path), _suite_file(tmp_path, suite)
-    outcome = validate_table(database, "marts", "example", suite_path)
+    database = _warehouse(tmp_path)
+    outcome = validate_table(database, "marts", "example", _suite(suite))
     assert [failure.describe("example") for failure in outcome.failures] == _whole_table_failures(
-        database, suite_path
+        database, suite
     )
     assert "666 unexpected values" in outcome.describe()
 
 
-def test_an_expectation_with_a_row_condition_gets_the_whole_table(tmp_path: Path):
-    config = load_suite(_suite_file(tmp_path, BROAD_SUITE)).expectations[2].configuration
+def test_an_expectation_with_a_row_condition_gets_the_whole_table():
+    config = _suite(BROAD_SUITE).expectations[2].configuration
     assert expectation_scope(config) == ("key",)
     config.kwargs["row_condition"] = 'channel=="web"'
     assert expectation_scope(config) == WHOLE_TABLE

@@ -1,7 +1,7 @@
-"""Blocking asset checks before `published_marts`: the Great Expectations suites, and the
-comparison of the build's warehouse-wide metrics with the published version
-(orchestration/quality/metric_change.py); plus the non-blocking count of session ids reused
-across channels.
+"""Blocking asset checks before `published_marts`: the Great Expectations suites (generated from
+each mart's dbt YAML, orchestration/quality/suites.py), and the comparison of the build's
+warehouse-wide metrics with the published version (orchestration/quality/metric_change.py);
+plus the non-blocking count of session ids reused across channels.
 
 (The delivery gate on rejected records is a check of the raw-load asset itself, in
 ingestion.py, because only the load knows which records were this run's.)
@@ -18,9 +18,11 @@ from dagster import (
 )
 
 from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
+from orchestration.defs.manifest import load_manifest
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.quality.metric_change import SCORECARD, compare_with_published
-from orchestration.quality.validation import suite_paths, validate_table
+from orchestration.quality.suites import published_suites
+from orchestration.quality.validation import validate_table
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
 GE_CHECK_NAME = "great_expectations_suite"
@@ -34,16 +36,18 @@ CONFLICTING_CHANNELS_CHECK = "conflicting_channels"
             GE_CHECK_NAME,
             asset=mart_asset_key(mart),
             blocking=True,
-            description=f"expectations/{mart}.json passes on the built table.",
+            description=(
+                f"The rules of {mart}'s dbt YAML (contract columns and types, data tests) pass "
+                "on the built table, as a Great Expectations suite."
+            ),
         )
         for mart in PUBLISHED_MART_NAMES
     ],
 )
 def great_expectations_suites(context: AssetCheckExecutionContext, settings: WarehouseSettings):
     """One step validates every mart, so GE is imported and configured once per run."""
-    # A suite missing or left over fails the step (nothing is published) before any validation.
-    suites = suite_paths(PUBLISHED_MART_NAMES, settings.expectations_dir)
-    for mart, suite in suites.items():
+    # From the manifest the asset graph was built from: one suite per published mart.
+    for mart, suite in published_suites(load_manifest()).items():
         outcome = validate_table(settings.working_db, MARTS_SCHEMA, mart, suite)
         if not outcome.success:
             context.log.error(outcome.describe())

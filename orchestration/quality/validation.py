@@ -2,9 +2,8 @@
 
 GE 1.24 cannot use DuckDB as a SQL data source (its metrics fail after the connection closes,
 GX issues #10738 and #11579), so tables are read into pandas and GE's pandas engine validates
-every expectation of the suite on every row. Suites are reviewable JSON files in
-`expectations/<table>.json`, in GE's own ExpectationSuite format: exactly one per published
-mart (suite_paths).
+every expectation of the suite on every row. The suite of each published mart is generated from
+its dbt YAML, the one home of its rules (orchestration/quality/suites.py).
 
 GE's pandas engine copies the whole batch for every column expectation and hashes all of it
 for a fingerprint, and `.df()` builds a Python object per string: so each expectation gets a
@@ -14,7 +13,6 @@ The 14 marts at 10M events: 60.7 s and 4.5 GB before, 14 s and 2.1 GB after (1M:
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -61,6 +59,12 @@ COLUMN_KWARGS = ("column", "column_A", "column_B")
 INFERRED_STRING_DTYPE = pd.Series(["x"]).dtype
 ARROW_STRINGS = isinstance(INFERRED_STRING_DTYPE, pd.StringDtype)
 
+# Expectations whose failing values are not put into a message or log, and why.
+EXAMPLES_WITHHELD = {
+    # It guards pseudonyms (fct_sessions.customer_key): what fails it may be an upstream id.
+    "expect_column_values_to_match_regex": "they may be upstream ids, personal data",
+}
+
 LAYOUT = "layout"  # the scope of LAYOUT_EXPECTATIONS
 WHOLE_TABLE = "whole table"  # the scope of anything not known to read fewer columns
 
@@ -91,46 +95,6 @@ class ValidationOutcome:
         if self.success:
             return f"{self.table}: {self.evaluated} expectations passed on {self.row_count} rows"
         return "; ".join(failure.describe(self.table) for failure in self.failures)
-
-
-def load_suite(path: Path) -> ExpectationSuite:
-    """Reads a suite file; a broken file names itself rather than failing deep inside GE."""
-    try:
-        return ExpectationSuite(**json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError) as error:
-        raise ValueError(f"expectation suite {path} cannot be read: {error}") from error
-
-
-def suite_paths(marts: tuple[str, ...], expectations_dir: Path) -> dict[str, Path]:
-    """The suite of every published mart (`marts`, in their order): `<mart>.json` in
-    `expectations_dir`, one per mart and no other.
-
-    A published mart without a suite would go out unchecked, and a suite without a published
-    mart checks nothing (a mart renamed, retired or not declared published): either is a
-    ValueError that names the files and the mart declaration (dbt meta `published`).
-    """
-    found = {path.stem: path for path in sorted(expectations_dir.glob("*.json"))}
-    missing = [mart for mart in marts if mart not in found]
-    orphaned = [name for name in found if name not in marts]
-    problems = []
-    if missing:
-        problems.append(
-            "published marts without a suite: "
-            + ", ".join(f"{mart} (add {expectations_dir / f'{mart}.json'})" for mart in missing)
-        )
-    if orphaned:
-        problems.append(
-            "suites of no published mart: "
-            + ", ".join(str(found[name]) for name in orphaned)
-            + " (declare the mart published with dbt meta `published: true`, or delete the"
-            " suite)"
-        )
-    if problems:
-        raise ValueError(
-            f"Great Expectations suites in {expectations_dir} do not match the published marts "
-            f"of the dbt project: {'; '.join(problems)}"
-        )
-    return {mart: found[mart] for mart in marts}
 
 
 # GE fingerprints each pandas batch under this many bytes by hashing every value: batch
@@ -206,9 +170,12 @@ def columns_to_read(suite: ExpectationSuite, table_columns: list[str]) -> list[s
 def _describe_failure(result) -> FailedExpectation:
     config = result.expectation_config
     details = result.result or {}
-    if details.get("unexpected_count") is not None:
+    unexpected = details.get("unexpected_count")
+    if unexpected is not None and config.type in EXAMPLES_WITHHELD:
+        detail = f"{unexpected} unexpected values (not shown: {EXAMPLES_WITHHELD[config.type]})"
+    elif unexpected is not None:
         examples = [str(value) for value in details.get("partial_unexpected_list", [])[:5]]
-        detail = f"{details['unexpected_count']} unexpected values, e.g. {', '.join(examples)}"
+        detail = f"{unexpected} unexpected values, e.g. {', '.join(examples)}"
     elif "observed_value" in details:
         detail = f"observed {details['observed_value']}"
     else:
@@ -284,9 +251,10 @@ def read_columns(connection, relation_sql: str, columns: list[str]) -> pd.DataFr
     return pd.DataFrame({column: parts[column] for column in columns})
 
 
-def validate_table(database: Path, schema: str, table: str, suite_path: Path) -> ValidationOutcome:
-    """Validates `schema.table` of a DuckDB file (opened read-only) against a suite file."""
-    suite = load_suite(suite_path)
+def validate_table(
+    database: Path, schema: str, table: str, suite: ExpectationSuite
+) -> ValidationOutcome:
+    """Validates `schema.table` of a DuckDB file (opened read-only) against `suite`."""
     relation_sql = f"{_quoted(schema)}.{_quoted(table)}"
     with duckdb.connect(str(database), read_only=True) as connection:
         table_columns = connection.sql(f"select * from {relation_sql} limit 0").columns
