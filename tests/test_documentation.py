@@ -88,3 +88,20 @@ def test_no_document_cites_a_metrics_file_outside_docs():
         return cited.findall(text)
 
     assert [str(path) for path in sources if bare_citations(path)] == []
+
+
+def test_the_published_file_exposure_names_every_published_mart():
+    manifest = parsed_manifest()
+    exposure = manifest["exposures"]["exposure.empathy_warehouse.published_warehouse_file"]
+    reached = {node.rsplit(".", 1)[-1] for node in exposure["depends_on"]["nodes"]}
+    assert reached == set(manifest_published_marts())
+
+
+def test_dbt_docs_open_on_an_overview_and_every_model_has_an_owner_and_a_layer_tag():
+    manifest = parsed_manifest()
+    overview = manifest["docs"]["doc.empathy_warehouse.__overview__"]["block_contents"]
+    assert "How the layers flow" in overview and "Where to start" in overview
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    assert [m["name"] for m in models if not m["config"]["meta"].get("owner")] == []
+    layers = {"staging", "intermediate", "marts"}
+    assert [m["name"] for m in models if len(layers & set(m["config"]["tags"])) != 1] == []

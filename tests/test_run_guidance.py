@@ -166,10 +166,11 @@ def scorecard_file(tmp_path: Path, rows: list[tuple]) -> Path:
             "previous_status varchar, metric_value double, critical_threshold double, "
             "sessions bigint, is_regression boolean, previous_session_date date)"
         )
-        connection.executemany(
-            "insert into scorecard_segment_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        if rows:
+            connection.executemany(
+                "insert into scorecard_segment_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
     return published
 
 
