@@ -66,7 +66,7 @@ def test_a_classification_with_a_severity_and_no_intent_sets_the_session_severit
 def test_autonomous_needs_a_bot_reply_before_resolution_and_no_agent_resolution(
     handmade_warehouse,
 ):
-    name = "test_autonomous_needs_a_bot_reply_before_resolution_and_no_agent_resolution"
+    name = "test_autonomous_needs_bot_reply_first_no_agent_resolution"
     completed = run_unit_tests(handmade_warehouse, name)
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
 
