@@ -27,6 +27,8 @@ events as (
         e.event_id,
         e.occurred_at,
         e.loaded_at,
+        e.source_file,
+        e.source_line,
         e.customer_id,
         m.canonical_event_type as event_type,
         lower(trim(e.channel)) as channel,
@@ -41,7 +43,8 @@ events as (
 ),
 typed as (
     select
-        session_id, event_id, occurred_at, loaded_at, customer_id, event_type, channel,
+        session_id, event_id, occurred_at, loaded_at, source_file, source_line, customer_id,
+        event_type, channel,
         lower(trim(a[1])) as language,
         coalesce(a[2], a[3]) as model_version,
         coalesce(a[4], a[5]) as prompt_id,
@@ -55,9 +58,13 @@ typed as (
         event_type = 'message' and actor_type = 'customer' as is_customer,
         event_type = 'message' and actor_type = 'bot' as is_bot,
         event_type = 'message' and actor_type = 'agent' as is_agent,
-        -- precedence of session attributes: session_started first, then the earliest event
-        (event_type is distinct from 'session_started', occurred_at, event_id) as precedence,
-        (occurred_at, event_id) as chronology
+        -- precedence of session attributes: session_started first, then the earliest event;
+        -- events stamped with the same instant in delivery order (load, file, line)
+        (
+            event_type is distinct from 'session_started',
+            occurred_at, loaded_at, source_file, source_line
+        ) as precedence,
+        (occurred_at, loaded_at, source_file, source_line) as chronology
     from events
 ),
 aggregated as (
@@ -68,9 +75,9 @@ aggregated as (
         arg_min(language, precedence) as language,
         arg_min(model_version, precedence) as model_version,
         arg_min(prompt_id, precedence) as prompt_id,
-        arg_max({'intent': intent, 'severity': severity}, chronology)
-            filter (where event_type = 'intent_classified' and intent is not null)
-            as classification,
+        arg_max(intent, chronology) filter (where event_type = 'intent_classified') as intent,
+        arg_max(severity, chronology) filter (where event_type = 'intent_classified')
+            as severity,
         arg_min_null(resolved_by, chronology) filter (where event_type = 'resolved')
             as resolved_by,
         arg_max_null(reason, chronology) filter (where event_type = 'session_closed')
@@ -110,8 +117,8 @@ select
             then sha256(getvariable('pseudonym_key') || '|' || customer_id)
     end as customer_key,
     channel,
-    classification.intent as intent,
-    classification.severity as severity,
+    intent,
+    severity,
     language,
     model_version,
     prompt_id,
@@ -162,6 +169,9 @@ classified as (
         date_diff('second', started_at, first_resolved_at) as time_to_resolution_seconds,
         csat_score,
         bot_message_count > 0 as has_bot_reply,
+        coalesce(first_bot_message_at <= first_resolved_at, false)
+            as has_bot_message_before_resolution,
+        coalesce(resolved_by = 'agent', false) as is_resolved_by_agent,
         escalation_count > 0 as has_escalation,
         first_resolved_at is not null as is_resolved,
         coalesce(
@@ -188,8 +198,10 @@ kinds as (
     select
         *,
         case
-            when is_resolved and not has_bot_reply then 'human_only'
-            when is_resolved and (has_escalation or has_agent_message_before_resolution)
+            when is_resolved and not has_bot_message_before_resolution then 'human_only'
+            when
+                is_resolved
+                and (has_escalation or has_agent_message_before_resolution or is_resolved_by_agent)
                 then 'assisted'
             when is_resolved then 'autonomous'
             when is_abandoned then 'abandoned'

@@ -53,3 +53,30 @@ def test_a_session_id_used_on_two_channels_is_flagged(handmade_warehouse):
     name = "test_session_id_used_on_two_channels_is_flagged"
     completed = run_unit_tests(handmade_warehouse, name)
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_classification_with_a_severity_and_no_intent_sets_the_session_severity(
+    handmade_warehouse,
+):
+    name = "test_severity_comes_from_a_classification_without_an_intent"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_autonomous_needs_a_bot_reply_before_resolution_and_no_agent_resolution(
+    handmade_warehouse,
+):
+    name = "test_autonomous_needs_bot_reply_first_no_agent_resolution"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_events_stamped_with_the_same_instant_keep_their_delivery_order(handmade_warehouse):
+    names = (
+        "test_event_sequence_follows_delivery_order_on_ties",
+        "test_session_facts_break_ties_on_occurred_at_by_delivery_order",
+        "test_message_sequence_follows_delivery_order_on_ties",
+        "test_message_order_on_ties_is_delivery_order",
+    )
+    completed = run_unit_tests(handmade_warehouse, *names)
+    assert completed.returncode == 0 and "PASS=4 " in completed.stdout, completed.stdout[-3000:]

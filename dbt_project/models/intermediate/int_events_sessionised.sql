@@ -55,7 +55,7 @@ final as (
         -- numerics
         row_number() over (
             partition by session_id
-            order by occurred_at, event_id
+            order by {{ event_delivery_order() | join(', ') }}
         ) as event_sequence_number,
         text_length_chars,
         confidence,

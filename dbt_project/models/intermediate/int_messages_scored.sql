@@ -77,7 +77,7 @@ messages as (
         events.loaded_at,
         row_number() over (
             partition by events.session_id
-            order by events.occurred_at, events.event_id
+            order by {{ event_delivery_order('events') | join(', ') }}
         ) as message_sequence_number
     from events
     left join session_facts

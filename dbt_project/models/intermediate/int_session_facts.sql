@@ -14,9 +14,13 @@
 
     Attribute precedence (customer_key, channel, language, model_version, prompt_id): the first
     non-null value, taking the session_started event before any other event, then the earliest.
-    intent / severity: the latest intent_classified event that carries an intent (a later
-    classification refines an earlier one). close_reason: the last session_closed. csat_score /
-    micro_feedback_answer: the last feedback of that kind. resolved_by: the first resolved event.
+    intent: the latest intent_classified event that carries an intent; severity, on its own, the
+    latest intent_classified event that carries a severity (a later classification refines an
+    earlier one, and a classification may carry only one of the two). close_reason: the last
+    session_closed. csat_score / micro_feedback_answer: the last feedback of that kind.
+    resolved_by: the first resolved event. "Latest" and "first" follow event_sequence_number:
+    occurred_at, then delivery order (macros/event_delivery_order.sql) for events stamped with
+    the same instant.
 
     Incremental (delete+insert on session_id): a run re-derives, from all their events, the
     sessions of macros/sessions_to_refresh.sql: those with an event in the lookback window of
@@ -27,11 +31,11 @@
 #}
 
 {%- set precedence_attributes = ['customer_key', 'channel', 'language', 'model_version', 'prompt_id'] -%}
-{#- session_started first, then the earliest; event_id breaks ties everywhere -#}
+{#- session_started first, then the earliest; delivery order (event_sequence_number) breaks ties -#}
 {%- set precedence_order = [
-    "case when event_type = 'session_started' then 0 else 1 end", 'occurred_at', 'event_id'] -%}
-{%- set chronological_order = ['occurred_at', 'event_id'] -%}
-{%- set classified_with_intent = "event_type = 'intent_classified' and intent is not null" -%}
+    "case when event_type = 'session_started' then 0 else 1 end",
+    'occurred_at', 'event_sequence_number'] -%}
+{%- set chronological_order = ['occurred_at', 'event_sequence_number'] -%}
 
 with
 
@@ -50,9 +54,14 @@ session_aggregates as (
         {%- for attribute in precedence_attributes %}
         {{ first_value_by(attribute, precedence_order, ignore_nulls=true) }} as {{ attribute }},
         {%- endfor %}
-        {{ last_value_by('intent', chronological_order, where=classified_with_intent) }} as intent,
-        {{ last_value_by('severity', chronological_order, where=classified_with_intent) }}
-            as severity,
+        {{ last_value_by(
+            'intent', chronological_order, where="event_type = 'intent_classified'",
+            ignore_nulls=true
+        ) }} as intent,
+        {{ last_value_by(
+            'severity', chronological_order, where="event_type = 'intent_classified'",
+            ignore_nulls=true
+        ) }} as severity,
         {{ first_value_by('resolved_by', chronological_order, where="event_type = 'resolved'") }}
             as resolved_by,
         {{ last_value_by('reason', chronological_order, where="event_type = 'session_closed'") }}

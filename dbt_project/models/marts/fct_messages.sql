@@ -23,7 +23,7 @@ messages as (
         events.*,
         row_number() over (
             partition by events.session_id
-            order by events.occurred_at, events.event_id
+            order by events.occurred_at, events.event_sequence_number
         ) as message_sequence_number
     from events
     where events.event_type = 'message'

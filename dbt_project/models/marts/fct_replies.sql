@@ -3,8 +3,8 @@
     answers the EARLIEST customer message sent after the previous bot/agent message of the
     session (i.e. the oldest message still waiting); a bot/agent message with no customer
     message waiting (a second bot message in a row, an agent opener right after a handoff) is
-    not a reply. Order is the message sequence (sent_at, then message id), so a reply in the
-    same second as the customer message still follows it.
+    not a reply. Order is the message sequence (sent_at, then delivery order: file and line),
+    so a reply delivered after the customer message in the same second still follows it.
     reply_number 1 is the session's first reply (judged against the first-reply SLA target),
     later ones are next replies (next-reply target). The wait is measured in calendar seconds
     and in business seconds; is_sla_breached uses the time basis of the sla_targets row.

@@ -96,6 +96,12 @@ session_outcomes as (
                 'session_facts.started_at', 'session_facts.first_resolved_at', 'second') }}
         end as bigint) as time_to_resolution_seconds,
         session_facts.bot_message_count > 0 as has_bot_reply,
+        -- at or before the first resolution (the same rule as has_agent_message_before_resolution):
+        -- a bot message after it (a "glad that helped") did not resolve anything
+        coalesce(session_facts.first_bot_message_at <= session_facts.first_resolved_at, false)
+            as has_bot_message_before_resolution,
+        -- resolved_by of the first resolved event: the contract's human resolver is `agent`
+        coalesce(session_facts.resolved_by = 'agent', false) as is_resolved_by_agent,
         session_facts.escalation_count > 0 as has_escalation,
         session_facts.first_resolved_at is not null as is_resolved,
         coalesce(
@@ -180,9 +186,13 @@ final as (
         language,
         model_version,
         prompt_id,
+        -- docs.md, resolution_kind: autonomous = the bot replied before the first resolution,
+        -- no handoff, no human reply before the resolution and not resolved by an agent
         case
-            when is_resolved and not has_bot_reply then 'human_only'
-            when is_resolved and (has_escalation or has_agent_message_before_resolution)
+            when is_resolved and not has_bot_message_before_resolution then 'human_only'
+            when
+                is_resolved
+                and (has_escalation or has_agent_message_before_resolution or is_resolved_by_agent)
                 then 'assisted'
             when is_resolved then 'autonomous'
             when is_closed_as_abandoned then 'abandoned'
