@@ -4,11 +4,11 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 
-.PHONY: help run test bench dev lint clean
+.PHONY: help run test bench dev lint lint-python lint-sql clean
 
 # `make help`: every target with its `##` line.
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
 
 # The venv holds uv itself, so nothing is installed outside the project.
 $(UV):
@@ -34,9 +34,17 @@ dev: $(VENV)/.synced ## the Dagster UI on this warehouse (http://127.0.0.1:3000)
 	$(BIN)/python -m orchestration dev
 
 # CI runs this before the tests (.ci/run); .pre-commit-config.yaml runs the same on commit.
-lint: $(VENV)/.synced ## ruff and SQLFluff, as CI runs them
+lint: lint-python lint-sql ## ruff and SQLFluff, as CI runs them
+
+lint-python: $(VENV)/.synced ## ruff check and ruff format --check
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
+
+# SQLFluff's dbt templater compiles the project: into a scratch folder, not the warehouse.
+lint-sql: $(VENV)/.synced ## SQLFluff on the dbt models (dbt templater, DuckDB dialect)
+	scratch=$$(mktemp -d) && EMPATHY_WORKING_DB=$$scratch/lint.duckdb \
+		DBT_TARGET_PATH=$$scratch/target DBT_LOG_PATH=$$scratch/logs \
+		$(BIN)/sqlfluff lint dbt_project/models; status=$$?; rm -rf $$scratch; exit $$status
 
 clean: ## remove the warehouse and dbt's artifacts
 	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -74,9 +74,10 @@ open_days as (
         local_dates.local_date,
         schedule_minutes.iso_day_of_week,
         schedule_minutes.time_zone,
-        {{ dbt.dateadd('minute', 'schedule_minutes.opens_minute', 'cast(local_dates.local_date as ' ~ dbt.type_timestamp() ~ ')') }}
+        {%- set local_midnight = 'cast(local_dates.local_date as ' ~ dbt.type_timestamp() ~ ')' %}
+        {{ dbt.dateadd('minute', 'schedule_minutes.opens_minute', local_midnight) }}
             as opens_at_local,
-        {{ dbt.dateadd('minute', 'schedule_minutes.closes_minute', 'cast(local_dates.local_date as ' ~ dbt.type_timestamp() ~ ')') }}
+        {{ dbt.dateadd('minute', 'schedule_minutes.closes_minute', local_midnight) }}
             as closes_at_local
     from local_dates
     inner join schedule_minutes
@@ -97,8 +98,9 @@ final as (
 
         -- numerics
         iso_day_of_week,
-        {{ dbt.datediff(local_to_utc('opens_at_local', 'time_zone'), local_to_utc('closes_at_local', 'time_zone'), 'second') }}
-            as open_seconds,
+        {%- set opens_at = local_to_utc('opens_at_local', 'time_zone') %}
+        {%- set closes_at = local_to_utc('closes_at_local', 'time_zone') %}
+        {{ dbt.datediff(opens_at, closes_at, 'second') }} as open_seconds,  -- noqa: LT05
 
         -- dates
         local_date,

@@ -162,7 +162,7 @@ final as (
         escalation_sequence_number,
         context_completeness,
         -- datediff is a double on PostgreSQL, bigint on DuckDB: the contract says bigint.
-        cast({{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }} as bigint)
+        cast({{ dbt.datediff('occurred_at', 'first_agent_message_at', 'second') }} as bigint)  -- noqa: LT05
             as handoff_latency_seconds,
         handoff_latency_business_seconds,
         -- transfer quality: mean of context completeness and "did not have to repeat" (1 / 0)
@@ -175,10 +175,9 @@ final as (
         {%- for part in summary_parts %}
         has_{{ part }},
         {%- endfor %}
-        not (
-            coalesce(first_agent_message_at <= silent_deadline_at, false)
-            or coalesce(first_agent_joined_at <= silent_deadline_at, false)
-        ) as is_silent_handoff,
+        -- silent: no agent message and no agent joined by the deadline
+        coalesce(first_agent_message_at > silent_deadline_at, true)
+        and coalesce(first_agent_joined_at > silent_deadline_at, true) as is_silent_handoff,
         has_customer_repeat_after_join,
         case
             when has_customer_repeat_after_join is not null

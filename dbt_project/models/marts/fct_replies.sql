@@ -98,7 +98,7 @@ replies_timed as (
     select
         replies.*,
         -- datediff is a double on PostgreSQL, bigint on DuckDB: the contract says bigint.
-        cast({{ dbt.datediff('replies.answered_at', 'replies.replied_at', 'second') }} as bigint)
+        cast({{ dbt.datediff('replies.answered_at', 'replies.replied_at', 'second') }} as bigint)  -- noqa: LT05
             as wait_seconds,
         {{ business_seconds_between('replies.answered_at', 'replies.replied_at') }}
             as wait_business_seconds,

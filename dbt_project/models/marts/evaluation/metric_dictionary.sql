@@ -46,7 +46,8 @@ definitions as (
             {%- endfor -%}
             ){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as semantic_metrics ({{ definition_columns | join(', ') }})
+    -- the alias is what names the values' columns
+    ) as semantic_metrics ({{ definition_columns | join(', ') }})  -- noqa: AL05
     {%- else %}
     {#- at parse time the graph is not there yet: an empty relation of the same shape #}
     select

@@ -49,7 +49,10 @@ ranked as (
     select
         per_session.*,
         row_number() over (
-            order by total_absolute_difference desc, max_absolute_difference desc, session_id
+            order by
+                per_session.total_absolute_difference desc,
+                per_session.max_absolute_difference desc,
+                per_session.session_id asc
         ) as disagreement_rank
     from per_session
 

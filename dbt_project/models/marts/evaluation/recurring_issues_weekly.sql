@@ -33,9 +33,9 @@ with_rates as (
 
     select
         weekly.*,
-        repeat_contact_sessions + reopened_sessions as recurring_contacts,
-        {{ safe_divide('repeat_contact_sessions', 'sessions') }} as repeat_contact_rate,
-        {{ safe_divide('reopened_sessions', 'resolved_sessions') }} as reopen_rate
+        weekly.repeat_contact_sessions + weekly.reopened_sessions as recurring_contacts,
+        {{ safe_divide('weekly.repeat_contact_sessions', 'weekly.sessions') }} as repeat_contact_rate,
+        {{ safe_divide('weekly.reopened_sessions', 'weekly.resolved_sessions') }} as reopen_rate
     from weekly
 
 ),

@@ -43,7 +43,9 @@
 {%- set metric_columns = [] -%}
 {%- for metric_name, sample_size_column in scorecard_metrics -%}
     {%- for column in [metric_name, sample_size_column] -%}
-        {%- if column not in metric_columns and column != 'sessions' %}{% do metric_columns.append(column) %}{% endif -%}
+        {%- if column not in metric_columns and column != 'sessions' -%}
+            {%- do metric_columns.append(column) -%}
+        {%- endif -%}
     {%- endfor -%}
 {%- endfor -%}
 {#- what a segment-day row carries into the scorecard, full and rollup rows alike -#}
@@ -102,7 +104,8 @@ rollup_counts as (
         {%- endfor %}
         {{ segment_day_aggregates() }}
     from segmented_sessions
-    group by grouping sets (
+    -- SQLFluff's DuckDB dialect does not parse grouping sets yet; DuckDB and PostgreSQL do
+    group by grouping sets (  -- noqa: PRS
         (session_date),
         {%- for column in segment_columns %}
         (session_date, segment_{{ column }}){{ ',' if not loop.last }}
@@ -151,9 +154,10 @@ previous_segment_days as (
     -- events) and spilled; here it sorts one row per segment-day.
     select
         segment_days.*,
-        lag(session_date) over ({{ previous_period }}) as previous_session_date,
+        lag(segment_days.session_date) over ({{ previous_period }}) as previous_session_date,
         {%- for column in ['sessions'] + metric_columns %}
-        lag({{ column }}) over ({{ previous_period }}) as previous_{{ column }}{{ ',' if not loop.last }}
+        lag(segment_days.{{ column }}) over ({{ previous_period }})
+            as previous_{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from segment_days
 
