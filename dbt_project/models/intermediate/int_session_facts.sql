@@ -41,7 +41,9 @@ with
 
 events as (
 
-    {{ events_to_rederive(ref('int_events_sessionised'), built_started_at='started_at', built_loaded_at='last_loaded_at') }}
+    {{ events_to_rederive(
+        ref('int_events_sessionised'), built_started_at='started_at', built_loaded_at='last_loaded_at'
+    ) }}
 
 ),
 
@@ -104,7 +106,11 @@ session_starts as (
         session_aggregates.*,
         -- start = session_started, else the first customer message, else (neither delivered
         -- yet) the first event, so every session has a day.
-        coalesce(session_started_at, first_customer_message_at, first_event_at) as started_at
+        coalesce(
+            session_aggregates.session_started_at,
+            session_aggregates.first_customer_message_at,
+            session_aggregates.first_event_at
+        ) as started_at
     from session_aggregates
 
 ),
