@@ -8,13 +8,12 @@ manifest `dbt parse` writes, so a new model is covered the day it is added.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
-from orchestration.settings import DBT_TARGET_DIR, dbt_command
+from tests.conftest import parsed_manifest
 
 # What each layer may read, by the parent's layer (a model's folder under models/) or kind.
 ALLOWED_PARENTS = {
@@ -25,17 +24,9 @@ ALLOWED_PARENTS = {
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory) -> dict:
-    # dbt parse opens no connection, but the profile names the working database.
-    environment = {
-        **os.environ,
-        "EMPATHY_WORKING_DB": str(tmp_path_factory.mktemp("dbt_parse") / "warehouse.duckdb"),
-    }
-    completed = subprocess.run(
-        dbt_command("parse"), env=environment, capture_output=True, text=True, check=False
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
-    return json.loads((DBT_TARGET_DIR / "manifest.json").read_text())
+def manifest() -> Mapping[str, Any]:
+    # This session's manifest: a run's `dbt parse` of this project wrote it, else this parses.
+    return parsed_manifest()
 
 
 def layer_of(manifest: dict, unique_id: str) -> str:

@@ -3,7 +3,7 @@
 Every warehouse gets the hand-made day (tests/handmade_events.py: 2 files, 33 records, 1
 rejected) plus `broken.jsonl`, 10 lines that are not JSON. Run 1 loads all three files as one
 load: 11 of 43 rejected = 25.6% > limit 10% (with the system message below: 11 of 44 = 25.0%):
-blocked. Then:
+blocked (the raised and the fixed cases share that run 1). Then:
 
 - held: run 2 with nothing changed is blocked again (the load was already recorded as loaded,
   the gate re-judges the held load, not only the run's new files); `accept-load` with a name
@@ -25,6 +25,7 @@ raw.file_loads still reconciling every file.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -230,10 +231,29 @@ def test_quarantine_keeps_every_file_reconciled(quarantined_line):
     assert per_file == []
 
 
-def test_raising_the_limit_publishes_the_held_load(tmp_path):
-    warehouse_dir = tmp_path / "raised"
+@pytest.fixture(scope="module")
+def blocked_delivery(tmp_path_factory):
+    """Run 1 of the raised and the fixed cases (the same delivery, blocked the same way), once:
+    each case continues on a copy of the warehouse it left."""
+    warehouse_dir = tmp_path_factory.mktemp("blocked") / "warehouse"
     _deliver(warehouse_dir)
     blocked = _refresh(warehouse_dir, EMPATHY_REJECT_SHARE_LIMIT=LIMIT)
+    return warehouse_dir, blocked
+
+
+def _copy_of_blocked(blocked_delivery, warehouse_dir):
+    """The blocked warehouse in a folder of its own (a fresh Dagster instance, as on a new
+    machine: the held load lives in the working database), and run 1's outcome."""
+    blocked_dir, blocked = blocked_delivery
+    shutil.copytree(
+        blocked_dir, warehouse_dir, ignore=shutil.ignore_patterns("dagster_home", ".refresh.lock")
+    )
+    return blocked
+
+
+def test_raising_the_limit_publishes_the_held_load(blocked_delivery, tmp_path):
+    warehouse_dir = tmp_path / "raised"
+    blocked = _copy_of_blocked(blocked_delivery, warehouse_dir)
     assert not blocked.published
     raised = _refresh(warehouse_dir, EMPATHY_REJECT_SHARE_LIMIT="0.30")
     assert raised.published, raised.problems
@@ -241,10 +261,9 @@ def test_raising_the_limit_publishes_the_held_load(tmp_path):
     assert released == [("25.6% is within the limit 30.0% now",)]
 
 
-def test_quarantining_the_bad_file_releases_the_held_load(tmp_path):
+def test_quarantining_the_bad_file_releases_the_held_load(blocked_delivery, tmp_path):
     warehouse_dir = tmp_path / "fixed"
-    _deliver(warehouse_dir)
-    blocked = _refresh(warehouse_dir, EMPATHY_REJECT_SHARE_LIMIT=LIMIT)
+    blocked = _copy_of_blocked(blocked_delivery, warehouse_dir)
     assert not blocked.published
     env = cli_environment(warehouse_dir, EMPATHY_REJECT_SHARE_LIMIT=LIMIT)
     command = run_cli(env, "quarantine", "--file", "broken.jsonl", "--reason", "export bug")
