@@ -34,6 +34,7 @@
             ['silent_handoff_rate', 'escalated_sessions'],
             ['abandoned_after_handoff_rate', 'escalated_sessions'],
             ['handoff_context_completeness_mean', 'escalated_sessions'],
+            ['customer_messages_to_resolution_mean', 'resolved_sessions'],
             ['human_first_response_seconds_median', 'human_responded_sessions'],
             ['first_reply_sla_breach_rate', 'sla_covered_sessions'],
             ['resolution_sla_breach_rate', 'sla_covered_sessions'],

@@ -91,7 +91,9 @@
             as csat_mean_bot_resolved,
         avg(case when resolution_kind = 'human_only' then cast(csat_score as {{ type_double() }}) end)
             as csat_mean_human_only,
-        avg(handoff_context_completeness) as handoff_context_completeness_mean
+        avg(handoff_context_completeness) as handoff_context_completeness_mean,
+        avg(case when is_resolved then cast(customer_message_count as {{ type_double() }}) end)
+            as customer_messages_to_resolution_mean
 {%- endmacro %}
 
 {% macro segment_day_metric_columns() -%}
@@ -170,5 +172,6 @@
         {{ metric_rounded('tone_alignment_score_mean') }} as tone_alignment_score_mean,
         {{ metric_rounded('csat_mean_bot_resolved') }} as csat_mean_bot_resolved,
         {{ metric_rounded('csat_mean_human_only') }} as csat_mean_human_only,
-        {{ metric_rounded('handoff_context_completeness_mean') }} as handoff_context_completeness_mean
+        {{ metric_rounded('handoff_context_completeness_mean') }} as handoff_context_completeness_mean,
+        {{ metric_rounded('customer_messages_to_resolution_mean') }} as customer_messages_to_resolution_mean
 {%- endmacro %}
