@@ -187,17 +187,17 @@ def test_edge_case_days_in_the_daily_metrics(edge_warehouse):
         "select session_date::varchar, sum(sessions), sum(resolved_sessions), "
         "sum(autonomous_sessions), sum(assisted_sessions), sum(human_only_sessions), "
         "sum(abandoned_sessions), sum(unresolved_sessions), sum(first_reply_sla_breached_sessions) "
-        "from metrics_segment_daily group by session_date order by session_date",
+        "from agg_metrics_segment_daily group by session_date order by session_date",
     )
     assert rows == [(DAY, 5, 2, 0, 1, 1, 2, 1, 2), (SURVEY_DAY, 1, 0, 0, 0, 0, 0, 1, 0)]
     (no_channel,) = _published(
         edge_warehouse,
-        "select sessions, abandoned_rate from metrics_segment_daily where channel = 'unknown'",
+        "select sessions, abandoned_rate from agg_metrics_segment_daily where channel = 'unknown'",
     )
     assert no_channel == (1, 1.0)
     (survey_day,) = _published(
         edge_warehouse,
-        f"select sessions, csat_mean, csat_satisfied_rate from metrics_segment_daily "
+        f"select sessions, csat_mean, csat_satisfied_rate from agg_metrics_segment_daily "
         f"where session_date = '{SURVEY_DAY}'",
     )
     assert survey_day == (1, 4.0, 1.0)
