@@ -253,9 +253,9 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
 SCORECARD_PATH_MODELS = (
     "stg_support__events",
     "int_events_sessionised",
-    "int_session_facts",
+    "int_sessions_aggregated",
     "fct_sessions",
-    "metrics_segment_daily",
+    "agg_metrics_segment_daily",
 )
 
 

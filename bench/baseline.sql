@@ -1,11 +1,11 @@
 -- The BASELINE: the session facts and the daily scorecard (fct_sessions' classifications
--- and metrics_segment_daily) computed by one hand-written DuckDB script, straight from
+-- and agg_metrics_segment_daily) computed by one hand-written DuckDB script, straight from
 -- raw.events into two tables. It is what an engineer who knows DuckDB writes with no
 -- framework: one pass over the events with arg_min/arg_max aggregates instead of one window
 -- sort per attribute, all JSON paths extracted in one parse, and the keyed hash computed once
 -- per session instead of once per event. It is the engine-bound floor the dbt models are
 -- measured against (`make bench`); bench/__main__.py checks that its scorecard equals
--- marts.metrics_segment_daily, so the two compute the same thing.
+-- marts.agg_metrics_segment_daily, so the two compute the same thing.
 --
 -- Parameters (set by the bench before running this file):
 --   getvariable('pseudonym_key')  the EMPATHY_PSEUDONYM_KEY the dbt run used

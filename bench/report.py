@@ -132,7 +132,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         if baseline.get("scorecard_rows_differing_from_dbt") is not None:
             lines += [
                 "",
-                "Baseline scorecard rows differing from marts.metrics_segment_daily: "
+                "Baseline scorecard rows differing from marts.agg_metrics_segment_daily: "
                 f"{baseline['scorecard_rows_differing_from_dbt']} (0 = same numbers).",
             ]
         lines.append("")

@@ -285,7 +285,7 @@ def baseline(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scorecard_mismatches(connection, dbt_database: str) -> int:
-    """Rows of the baseline scorecard and dbt's metrics_segment_daily that differ (0 = equal)."""
+    """Rows of the baseline scorecard and dbt's agg_metrics_segment_daily that differ (0 = equal)."""
     connection.execute(f"attach '{dbt_database}' as built (read_only)")
     columns = (
         "segment_day_id, session_date, channel, intent, severity, language, model_version, "
@@ -297,7 +297,7 @@ def _scorecard_mismatches(connection, dbt_database: str) -> int:
         "round(csat_mean, 9), round(escalation_rate, 9)"
     )
     ours = f"select {columns} from baseline.scorecard_daily"
-    theirs = f"select {columns} from built.marts.metrics_segment_daily"
+    theirs = f"select {columns} from built.marts.agg_metrics_segment_daily"
     differing = connection.execute(
         f"select count(*) from (({ours} except {theirs}) union all ({theirs} except {ours}))"
     ).fetchone()[0]

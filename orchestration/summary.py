@@ -1,6 +1,6 @@
 """The few lines a support lead reads after a run: the refreshed day's scorecard.
 
-Read from the published file only (scorecard_segment_daily, overall rows), so the terminal never
+Read from the published file only (agg_scorecard_segment_daily, overall rows), so the terminal never
 disagrees with what BI tools show: how many metrics are acceptable, need improvement or are
 critical, which are critical (leading indicators first, as the scorecard orders them), and which
 regressed since the previous day with sessions.
@@ -28,7 +28,7 @@ select
     sessions,
     is_regression,
     previous_session_date
-from scorecard_segment_daily
+from agg_scorecard_segment_daily
 where segment_level = 'overall' and session_date = ?
 -- leading indicators first: they move before the lagging outcomes do
 order by indicator_type = 'lagging', metric_name

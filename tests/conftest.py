@@ -389,7 +389,7 @@ PLANTED_DELIVERY = [
             "scores": {
                 dimension: planted(dimension)
                 for dimension in (
-                    "acknowledgment",
+                    "acknowledgement",
                     "clarity",
                     "reassurance",
                     "accountability",

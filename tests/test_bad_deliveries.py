@@ -13,7 +13,7 @@ N2 email, no session_started and no customer message at all (a proactive bot mes
    starts at its first event, the intent classification at 09:00:00; bot message 09:00:10
    (first response 10 s); closed as abandoned 09:10:00. started_at is never null: a session
    with neither a session_started event nor a customer message starts at its first event
-   (int_session_facts), so it still has a day and counts in the daily scorecard.
+   (int_sessions_aggregated), so it still has a day and counts in the daily scorecard.
 K1 chat, c-k1, clock skew: session_started 10:00:00, a bot reply stamped 09:59:50 (10 s before
    the start), customer message 10:00:05, bot reply 10:00:40; resolved 10:02:00. A reply
    before the start is not a response: first response 40 s (not -10), resolution 120 s.
@@ -156,7 +156,7 @@ def test_edge_case_sessions_count_in_the_daily_scorecard(bad_runs):
     warehouse_dir, _, _, _ = bad_runs
     rows = _published(
         warehouse_dir,
-        f"select sum(sessions), sum(resolved_sessions) from metrics_segment_daily "
+        f"select sum(sessions), sum(resolved_sessions) from agg_metrics_segment_daily "
         f"where session_date = '{DAY}'",
     )
     assert rows == [(3, 2)]

@@ -471,8 +471,8 @@ def crash(request, handmade_warehouse: Settings, tmp_path_factory) -> Crash:
     elif stage == "dbt build":
         log = warehouse_dir / "logs" / f"refresh-{NEXT_DAY}.log"
         run.wait_until(
-            lambda: log.exists() and "model intermediate.int_session_facts" in log.read_text(),
-            "dbt building int_session_facts",
+            lambda: log.exists() and "model intermediate.int_sessions_aggregated" in log.read_text(),
+            "dbt building int_sessions_aggregated",
         )
     elif stage == "validation":
         run.wait_until(paused.exists, "the first mart's validation starting")

@@ -52,7 +52,7 @@ def comparison(working, dimension: str, metric: str) -> dict:
         "delta_ci_upper, is_significant_regression, is_significant_improvement"
     )
     rows = working(
-        f"select {columns} from marts.experiment_comparisons "
+        f"select {columns} from marts.agg_experiment_comparisons "
         f"where comparison_dimension = '{dimension}' and segment_dimension = 'all' "
         f"and metric_name = '{metric}'"
     )
@@ -112,7 +112,7 @@ def test_prompts_do_not_change_escalation(working):
 
 def test_every_segment_of_the_model_comparison_has_both_arms(working):
     rows = working(
-        "select segment_dimension, count(distinct segment_value) from marts.experiment_comparisons "
+        "select segment_dimension, count(distinct segment_value) from marts.agg_experiment_comparisons "
         "where comparison_dimension = 'model_version' and metric_name = 'escalation_rate' "
         "group by segment_dimension order by segment_dimension"
     )
@@ -121,12 +121,12 @@ def test_every_segment_of_the_model_comparison_has_both_arms(working):
 
 def test_qa_review_queue_is_stable_and_keeps_its_quotas(working):
     over_quota = working(
-        "select count(*) from marts.qa_review_queue where rank_in_stratum > stratum_quota"
+        "select count(*) from marts.fct_qa_review_queue where rank_in_stratum > stratum_quota"
     )
     assert over_quota == [(0,)]
     failures_share = working(
         "select avg(case when review_outcome in ('unresolved', 'abandoned', 'reopened') "
-        "then 1.0 else 0.0 end) from marts.qa_review_queue"
+        "then 1.0 else 0.0 end) from marts.fct_qa_review_queue"
     )[0][0]
     population_share = working(
         "select avg(case when (is_resolved and is_reopened_within_window) "

@@ -190,7 +190,7 @@ def test_no_generated_suite_requires_rows_of_a_mart_a_delivery_can_leave_empty()
             for expectation in expectations_of_mart(parsed_manifest(), mart)
         )
     }
-    assert with_min_rows == {"fct_sessions", "metric_dictionary"}
+    assert with_min_rows == {"fct_sessions", "dim_metrics"}
 
 
 @pytest.fixture
@@ -240,9 +240,9 @@ DAMAGES = [
     ),
     (
         "rate above 1",
-        "metrics_segment_daily",
-        "update marts.metrics_segment_daily set resolution_rate = 1.5 where rowid = 0",
-        ["expect_column_values_to_be_between failed on metrics_segment_daily.resolution_rate"],
+        "agg_metrics_segment_daily",
+        "update marts.agg_metrics_segment_daily set resolution_rate = 1.5 where rowid = 0",
+        ["expect_column_values_to_be_between failed on agg_metrics_segment_daily.resolution_rate"],
     ),
     (
         "negative duration",
@@ -268,21 +268,21 @@ DAMAGES = [
     ),
     (
         "wrong type",
-        "metrics_segment_daily",
-        "alter table marts.metrics_segment_daily alter column escalation_rate type varchar",
+        "agg_metrics_segment_daily",
+        "alter table marts.agg_metrics_segment_daily alter column escalation_rate type varchar",
         [
             "expect_column_values_to_be_in_type_list failed on "
-            "metrics_segment_daily.escalation_rate",
+            "agg_metrics_segment_daily.escalation_rate",
             # text cannot be compared with the bounds: a failure too, on the same column
-            "expect_column_values_to_be_between failed on metrics_segment_daily.escalation_rate",
+            "expect_column_values_to_be_between failed on agg_metrics_segment_daily.escalation_rate",
         ],
     ),
     (
         "duplicated compound key",
-        "metrics_segment_daily",
-        "insert into marts.metrics_segment_daily select * replace ('another-key' as "
-        "segment_day_id) from marts.metrics_segment_daily limit 1",
-        ["expect_compound_columns_to_be_unique failed on metrics_segment_daily: "],
+        "agg_metrics_segment_daily",
+        "insert into marts.agg_metrics_segment_daily select * replace ('another-key' as "
+        "segment_day_id) from marts.agg_metrics_segment_daily limit 1",
+        ["expect_compound_columns_to_be_unique failed on agg_metrics_segment_daily: "],
     ),
     (
         "upstream id instead of its pseudonym",
@@ -298,9 +298,9 @@ DAMAGES = [
     ),
     (
         "empty metric dictionary",
-        "metric_dictionary",
-        "delete from marts.metric_dictionary",
-        ["expect_table_row_count_to_be_between failed on metric_dictionary: observed 0"],
+        "dim_metrics",
+        "delete from marts.dim_metrics",
+        ["expect_table_row_count_to_be_between failed on dim_metrics: observed 0"],
     ),
 ]
 

@@ -284,7 +284,7 @@ def test_a_session_without_a_channel_publishes_in_the_unknown_segment(hostile_ru
     settings, _, _, _ = hostile_runs[0]
     assert query(
         settings.published_db,
-        "select sum(sessions) from metrics_segment_daily where channel = 'unknown'",
+        "select sum(sessions) from agg_metrics_segment_daily where channel = 'unknown'",
     ) == [(1,)]
 
 

@@ -7,7 +7,7 @@ generator cannot make: sessions older than the lookback (session_lookback_days =
   day 1  L1, chat, c-L1, billing_dispute/high, started 2026-09-26 10:00 (back-log), resolved
          by the bot 10:02; no CSAT yet.
   day 2  L1's CSAT (score 2, occurred 2026-09-26 10:05): the 2026-10-02 run re-derives
-         sessions from 2026-09-29 on, so only the late-load rule (b) of int_session_facts can
+         sessions from 2026-09-29 on, so only the late-load rule (b) of int_sessions_aggregated can
          pick it up. Plus L1's session_started again (same event_id) claiming channel email:
          different content, so it is rejected for review (field event_id); the first delivery
          wins, L1 stays chat (received 2 = loaded 1 + rejected 1).
@@ -17,7 +17,7 @@ generator cannot make: sessions older than the lookback (session_lookback_days =
 
 Each day's files land before that day's run (`run_refresh` for the day's partition); then a
 fresh warehouse loads all the same files at once and builds from scratch. Every published mart
-and int_session_facts must hold the same rows (EXCEPT ALL both ways, order-independent). Only
+and int_sessions_aggregated must hold the same rows (EXCEPT ALL both ways, order-independent). Only
 the columns named *loaded_at are left out: they record when the loader saw an event, which is
 by definition different when everything is loaded in one go.
 
@@ -50,7 +50,7 @@ MARTS_WITH_ROWS = (
     "fct_sessions",
     "fct_messages",
     "fct_escalations",
-    "metrics_segment_daily",
+    "agg_metrics_segment_daily",
     "mon_unmapped_event_types",
 )
 
@@ -289,7 +289,7 @@ def test_daily_refreshes_build_the_same_session_facts_as_a_full_rebuild(warehous
     rows, only_incremental, only_rebuilt = _differences(
         warehouses.incremental / working,
         warehouses.rebuilt / working,
-        "intermediate.int_session_facts",
+        "intermediate.int_sessions_aggregated",
     )
     assert rows > 100  # the generated sessions plus L1 and L2
     assert (only_incremental, only_rebuilt) == (0, 0)

@@ -28,7 +28,7 @@ from orchestration.synthetic.generator import DefectRates, write_landing
 from tests.conftest import cli_environment, pipeline_environment, query
 
 DAYS = ("2026-10-01", "2026-10-02", "2026-10-03")
-CHECK = "marts/scorecard_segment_daily [metric_change_vs_published]"
+CHECK = "marts/agg_scorecard_segment_daily [metric_change_vs_published]"
 
 
 def _project_with_zero_sla_targets(folder):

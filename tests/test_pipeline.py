@@ -100,7 +100,7 @@ def test_day_totals_across_segments(published):
         """
         select sum(sessions), sum(resolved_sessions), sum(bot_handled_sessions),
                sum(csat_responses)
-        from metrics_segment_daily where session_date = '2026-10-05'
+        from agg_metrics_segment_daily where session_date = '2026-10-05'
         """
     )
     assert row == (5, 3, 3, 2)
@@ -111,7 +111,7 @@ def test_segment_rates_for_the_billing_dispute_chat_segment(published):
         """
         select sessions, resolution_rate, autonomous_rate, escalation_rate,
                repeat_contact_rate, csat_mean, first_response_seconds_median
-        from metrics_segment_daily
+        from agg_metrics_segment_daily
         where channel = 'chat' and intent = 'billing_dispute' and severity = 'high'
           and language = 'en' and model_version = 'v1' and prompt_id = 'p1'
         """
@@ -122,7 +122,7 @@ def test_segment_rates_for_the_billing_dispute_chat_segment(published):
 
 def test_segment_with_missing_language_and_variant_is_labelled_unknown(published):
     rows = published(
-        "select language, model_version, prompt_id from metrics_segment_daily "
+        "select language, model_version, prompt_id from agg_metrics_segment_daily "
         "where channel = 'chat' and intent = 'outage'"
     )
     assert rows == [("unknown", "unknown", "unknown")]

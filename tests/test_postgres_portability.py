@@ -369,7 +369,7 @@ def test_scorecard_totals_on_postgres(postgres_warehouse):
         postgres_warehouse,
         "select sum(sessions), sum(resolved_sessions), sum(bot_handled_sessions), "
         "sum(escalated_bot_handled_sessions), sum(reopened_sessions) "
-        f"from marts.metrics_segment_daily where session_date = date '{DAY}'",
+        f"from marts.agg_metrics_segment_daily where session_date = date '{DAY}'",
     )
     assert (sessions, resolved, bot_handled, escalated, reopened) == (5, 3, 3, 2, 1)
 

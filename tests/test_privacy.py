@@ -245,7 +245,7 @@ def test_the_planted_session_is_published_with_pseudonyms_and_unrecognised_label
     # The QA review of the bot message still points at it: both ids hash alike.
     assert query(
         settings.working_db,
-        "select reviewer_id, target_message_id from intermediate.int_qa_reviews "
+        "select reviewer_id, target_message_id from intermediate.int_qa_reviews_extracted "
         f"where session_id = '{session}'",
     ) == [(pseudonym(planted("reviewer")), pseudonym(planted("event 3")))]
 

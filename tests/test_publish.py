@@ -10,7 +10,7 @@ import pytest
 from orchestration.publish import TEMPORARY_MARKER, publish_marts, published_mart_names
 from tests.conftest import manifest_published_marts, parsed_manifest
 
-MARTS = ("fct_sessions", "metrics_segment_daily")
+MARTS = ("fct_sessions", "agg_metrics_segment_daily")
 
 
 def _working_db(path: Path, sessions: int) -> Path:
@@ -21,7 +21,7 @@ def _working_db(path: Path, sessions: int) -> Path:
             f"select 's-' || range as session_id from range({sessions})"
         )
         connection.execute(
-            f"create or replace table marts.metrics_segment_daily as select {sessions} as sessions"
+            f"create or replace table marts.agg_metrics_segment_daily as select {sessions} as sessions"
         )
     return path
 
@@ -31,7 +31,7 @@ def test_publish_writes_every_mart_to_the_database_and_to_parquet(tmp_path: Path
     result = publish_marts(
         working, tmp_path / "published" / "metrics.duckdb", tmp_path / "parquet", MARTS
     )
-    assert result.row_counts == {"fct_sessions": 3, "metrics_segment_daily": 1}
+    assert result.row_counts == {"fct_sessions": 3, "agg_metrics_segment_daily": 1}
     with duckdb.connect(str(result.database), read_only=True) as connection:
         assert connection.execute("select count(*) from fct_sessions").fetchone() == (3,)
         assert connection.execute("select version from publication").fetchone() == (result.version,)
@@ -101,7 +101,7 @@ def _manifest(*nodes: dict) -> dict:
 def test_published_marts_are_the_models_marked_published_in_name_order():
     manifest = _manifest(
         _model("fct_sessions"),
-        _model("int_session_facts", published=False, enforced=False, schema="intermediate"),
+        _model("int_sessions_aggregated", published=False, enforced=False, schema="intermediate"),
         _model("daily_metrics"),
         _model("event_type_mapping", kind="seed"),  # only models are published
     )
@@ -116,8 +116,8 @@ def test_a_published_model_without_an_enforced_contract_is_refused_by_name():
 
 
 def test_a_published_model_outside_the_marts_schema_is_refused_by_name():
-    manifest = _manifest(_model("int_session_facts", schema="intermediate"))
-    with pytest.raises(ValueError, match="int_session_facts is built in schema intermediate"):
+    manifest = _manifest(_model("int_sessions_aggregated", schema="intermediate"))
+    with pytest.raises(ValueError, match="int_sessions_aggregated is built in schema intermediate"):
         published_mart_names(manifest)
 
 

@@ -161,13 +161,13 @@ def scorecard_file(tmp_path: Path, rows: list[tuple]) -> Path:
     published = tmp_path / "metrics.duckdb"
     with duckdb.connect(str(published)) as connection:
         connection.execute(
-            "create table scorecard_segment_daily (segment_level varchar, session_date date, "
+            "create table agg_scorecard_segment_daily (segment_level varchar, session_date date, "
             "metric_name varchar, indicator_type varchar, unit varchar, status varchar, "
             "previous_status varchar, metric_value double, critical_threshold double, "
             "sessions bigint, is_regression boolean, previous_session_date date)"
         )
         connection.executemany(
-            "insert into scorecard_segment_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into agg_scorecard_segment_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
     return published

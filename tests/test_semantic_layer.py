@@ -154,7 +154,7 @@ def scorecard_values(published, segment_level: str) -> dict[str, dict[str, float
     overall level), with the row's session count as `sessions`."""
     rows = published(
         "select channel, metric_name, metric_value, sessions "
-        f"from scorecard_segment_daily where segment_level = '{segment_level}' "
+        f"from agg_scorecard_segment_daily where segment_level = '{segment_level}' "
         f"and session_date = '{DAY}'"
     )
     values: dict[str, dict[str, float]] = {}
@@ -206,7 +206,7 @@ def test_mf_query_at_the_full_segment_grain_equals_metrics_segment_daily(metricf
     )
     mart = published(
         f"select cast(session_date as varchar), {', '.join(segments + metrics)} "
-        "from metrics_segment_daily"
+        "from agg_metrics_segment_daily"
     )
     assert len(queried) == 5  # each hand-made session is a segment of its own
     assert queried == sorted(mart)
@@ -228,7 +228,7 @@ def test_metric_dictionary_has_one_row_per_metric_with_its_definition(metricflow
         metric.name: " ".join(metric.description.split())
         for metric in metricflow.semantic_manifest.metrics
     }
-    rows = published("select metric_name, definition, display_name from metric_dictionary")
+    rows = published("select metric_name, definition, display_name from dim_metrics")
     assert {name: definition for name, definition, _ in rows} == definitions
     labels = {metric.name: metric.label for metric in metricflow.semantic_manifest.metrics}
     assert {name: label for name, _, label in rows} == labels

@@ -6,5 +6,5 @@
     (plus the tone_lexicon seed and the column descriptions).
 #}
 {% macro qa_rubric_dimensions() -%}
-    {{ return(['acknowledgment', 'clarity', 'reassurance', 'accountability', 'appropriateness']) }}
+    {{ return(['acknowledgement', 'clarity', 'reassurance', 'accountability', 'appropriateness']) }}
 {%- endmacro %}

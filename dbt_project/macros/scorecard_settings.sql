@@ -71,15 +71,15 @@
         scorecard_min_sessions 30: a segment with fewer sessions is marked low-confidence
             (docs/metrics.md, "Scorecard"); at n = 30 a rate's 95% interval is still about
             +-0.18 wide.
-        metric_decimal_places 6: every published rate, mean and median of metrics_segment_daily
+        metric_decimal_places 6: every published rate, mean and median of agg_metrics_segment_daily
             and the scorecard is rounded to this many places (macros/segment_day_metrics.sql)
             before any threshold sees it: a millionth of a rate or of a second is far finer than
             any threshold and far coarser than the last-bit noise of parallel float sums, so two
             runs on the same data publish the same values and judge them the same way.
-        scorecard_metrics: the metrics the scorecard judges, as [metrics_segment_daily column,
+        scorecard_metrics: the metrics the scorecard judges, as [agg_metrics_segment_daily column,
             column holding its sample size (the metric's denominator)]. Adding a metric = one
             line here plus its row in seeds/scorecard_thresholds.csv.
-        experiment_metrics: what experiment_comparisons compares, each a per-session
+        experiment_metrics: what agg_experiment_comparisons compares, each a per-session
             observation over a population (fct_sessions expressions): kind proportion = share of
             the population where `observation` holds; kind mean = mean of `observation`.
             Adding one = a line here plus its direction row in scorecard_thresholds.
@@ -97,7 +97,7 @@
             the bot sounded), and 'useful_response': 'time_to_resolution_seconds_median'.
         qa_sample_salt: mixed into the hash that orders sessions in a QA stratum. Change it to
             draw a fresh, still deterministic, sample; keep it to keep the queue stable.
-        qa_calibration_max_disagreements 100: rows in qa_calibration_disagreements, about a
+        qa_calibration_max_disagreements 100: rows in fct_qa_calibration_disagreements, about a
             week of a QA lead's tuning work.
     -#}
     {{ return(var(name, defaults[name])) }}

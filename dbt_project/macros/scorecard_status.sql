@@ -1,6 +1,6 @@
 {#
     The scorecard's judgement, written once for a period and its previous period
-    (scorecard_segment_daily).
+    (agg_scorecard_segment_daily).
 
     scorecard_status(value, sample_size, thresholds='thresholds'): the status of a metric value
         against its scorecard_thresholds row (`thresholds`: a relation or CTE with direction,

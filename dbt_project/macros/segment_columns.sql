@@ -1,6 +1,6 @@
 {#
     segment_columns(): the six dimensions a segment-day is cut by, in the order the marts list
-    them. metrics_segment_daily, scorecard_segment_daily and int_qa_score_pairs read this one
+    them. agg_metrics_segment_daily, agg_scorecard_segment_daily and int_qa_scores_paired read this one
     list, so a new dimension is added in one place.
 
     segment_values(relation, prefix=''): the select list of a session's segment values, one

@@ -1,13 +1,13 @@
 {#
-    The segment-day metrics, written once and used twice: metrics_segment_daily (full six-
-    dimension grain) and the rollup levels of scorecard_segment_daily (overall and one dimension
+    The segment-day metrics, written once and used twice: agg_metrics_segment_daily (full six-
+    dimension grain) and the rollup levels of agg_scorecard_segment_daily (overall and one dimension
     at a time). Both aggregate fct_sessions rows, because medians cannot be re-aggregated from
     finer rows; one definition keeps the two grains equal by construction.
 
     segment_day_aggregates(): the aggregate select list over fct_sessions rows (no trailing comma).
     segment_day_metric_columns(): the published column list over those aggregates - counts, rates
         (fractions 0-1, null when the denominator is 0), durations and scores - in the column
-        order of metrics_segment_daily (no trailing comma).
+        order of agg_metrics_segment_daily (no trailing comma).
     metric_rounded(expression): a published rate, mean or median, rounded half away from zero to
         scorecard_setting('metric_decimal_places') (6) decimal places. Float sums run in parallel
         are not deterministic in their last bits (3.5000000000000004 one run, 3.4999999999999996

@@ -11,7 +11,7 @@ outcomes legitimately move a day's rates a lot over the same sessions (in a test
 day's sessions unresolved before the rest of their events arrived, 4% after). A daily run
 touches the last few days only, so a collapse still shows on every older published day.
 
-For each scorecard metric warehouse-wide (the `overall` rows of scorecard_segment_daily, judged
+For each scorecard metric warehouse-wide (the `overall` rows of agg_scorecard_segment_daily, judged
 days only: the scorecard's own low-confidence floor), the mean of the daily values over those
 days weighted by their sample size is taken in the published file and in the build. A metric
 fails when it changes by more than the tolerance relative to the published value; a value that
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-SCORECARD = "scorecard_segment_daily"
+SCORECARD = "agg_scorecard_segment_daily"
 OVERALL_LEVEL = "overall"
 
 

@@ -87,7 +87,7 @@ class PromptTruth:
     empathy_rate: float  # first bot reply opens with an empathy phrase
     next_step_rate: float  # a bot reply carries a next-step phrase
     over_cheerful_rate: float  # a bot reply carries an over-cheerful phrase
-    qa_acknowledgment_mean: float  # mean human QA acknowledgment score (1-5)
+    qa_acknowledgement_mean: float  # mean human QA acknowledgement score (1-5)
     qa_reassurance_mean: float
 
 
@@ -972,7 +972,7 @@ class _Simulator:
 
         cheerful_on_serious = first_reply.cheerful and severity in ("high", "critical")
         scores = {
-            "acknowledgment": score(prompt.qa_acknowledgment_mean),
+            "acknowledgement": score(prompt.qa_acknowledgement_mean),
             "clarity": score(QA_CLARITY_MEAN),
             "reassurance": score(prompt.qa_reassurance_mean),
             "accountability": score(QA_ACCOUNTABILITY_MEAN),
@@ -988,7 +988,7 @@ class _Simulator:
             "labels": labels,
             "checks": {
                 "intent_correct": rand() < 0.95,
-                "tone_aligned": scores["acknowledgment"] >= 4 and not first_reply.cheerful,
+                "tone_aligned": scores["acknowledgement"] >= 4 and not first_reply.cheerful,
                 "next_step_clear": has_next_step,
                 "handoff_clean": not escalated or rand() < 0.7,
             },

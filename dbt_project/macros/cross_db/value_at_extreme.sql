@@ -8,7 +8,7 @@
 
     Why: one hash aggregate instead of one window sort per attribute (row_number() over ...
     then max(case when rank = 1 ...)): on DuckDB at 10M events that was the dominant cost of
-    int_session_facts (bench/README.md). Engines spell it differently:
+    int_sessions_aggregated (bench/README.md). Engines spell it differently:
       DuckDB    arg_min / arg_min_null over a row value (lexicographic order)
       Postgres  (array_agg(value order by ...) filter (where ...))[1]
       Spark, Trino, Snowflake: min_by / max_by over a struct / row (untested here)

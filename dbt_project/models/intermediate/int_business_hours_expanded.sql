@@ -17,7 +17,7 @@ with
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 

@@ -8,10 +8,10 @@
 }}
 
 {#
-    Incremental, not a view: it is read by int_session_facts, fct_messages, fct_escalations
+    Incremental, not a view: it is read by int_sessions_aggregated, fct_messages, fct_escalations
     (twice) and their tests, and its window sort over every event is the costliest step of a
     build. A run re-derives the sessions of macros/sessions_to_refresh.sql (the same rule as
-    int_session_facts) from all their events, so event_sequence_number stays exact.
+    int_sessions_aggregated) from all their events, so event_sequence_number stays exact.
 #}
 
 {#

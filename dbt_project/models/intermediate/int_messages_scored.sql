@@ -15,7 +15,7 @@
       - <dimension>_net_hits (bot/agent): tone_lexicon hits, +1/-1 each, for the five rubric
         dimensions; rows for another severity than the session's are ignored.
       - is_acknowledging (bot/agent): an upstream tone tag in var acknowledging_tone_tags, or a
-        positive acknowledgment phrase of the tone lexicon.
+        positive acknowledgement phrase of the tone lexicon.
       - previous_customer_similarity / first_customer_similarity (customer): Jaccard
         similarity (shared distinct words / all distinct words of the two) with the previous
         customer message / with the session's first customer message (the issue as first
@@ -29,7 +29,7 @@
     Lexicon matching: lower-cased text contains the phrase (substring). Incremental, not a
     view: three models read it and the lexicon matching and word split cost most of a build. A
     run re-derives the sessions of macros/sessions_to_refresh.sql (the rule of
-    int_session_facts) from all their messages, so sequence numbers and similarities stay exact.
+    int_sessions_aggregated) from all their messages, so sequence numbers and similarities stay exact.
 #}
 
 {%- set dimensions = qa_rubric_dimensions() -%}
@@ -45,7 +45,7 @@ events as (
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 
@@ -107,8 +107,8 @@ tone_hits as (
             as {{ dimension }}_net_hits,
         {%- endfor %}
         max(
-            case when tone_lexicon.dimension = 'acknowledgment' and tone_lexicon.effect > 0 then 1 else 0 end
-        ) as has_acknowledgment_phrase
+            case when tone_lexicon.dimension = 'acknowledgement' and tone_lexicon.effect > 0 then 1 else 0 end
+        ) as has_acknowledgement_phrase
     from messages
     inner join tone_lexicon
         on messages.text_lower like {{ dbt.concat(["'%'", 'tone_lexicon.phrase', "'%'"]) }}
@@ -261,7 +261,7 @@ final as (
         case
             when messages.actor_type in ('bot', 'agent')
                 then (
-                    coalesce(tone_hits.has_acknowledgment_phrase, 0) = 1
+                    coalesce(tone_hits.has_acknowledgement_phrase, 0) = 1
                     {%- for tag in var('acknowledging_tone_tags') %}
                     or coalesce(messages.tone_tags like '%"{{ tag }}"%', false)
                     {%- endfor %}

@@ -13,7 +13,7 @@ events as (
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 

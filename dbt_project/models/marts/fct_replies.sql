@@ -20,7 +20,7 @@ messages as (
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 

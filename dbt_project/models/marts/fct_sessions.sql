@@ -1,10 +1,10 @@
 {#
     One row per support session: the session facts plus the classifications BI reads
     (resolution kind, reopen, repeat contact, durable resolution, CSAT satisfied), and the
-    leading indicators of int_session_leading_indicators (business-hours twins, useful
+    leading indicators of int_sessions_measured (business-hours twins, useful
     response, acknowledgement, tone, human first response, rephrase, SLA breaches). The
     classifications are derived here from facts, so a changed definition (or var) needs a
-    rebuild of this table only, never a backfill of int_session_facts.
+    rebuild of this table only, never a backfill of int_sessions_aggregated.
 #}
 
 {%- set abandoned_close_reasons = var('abandoned_close_reasons') -%}
@@ -13,13 +13,13 @@ with
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 
 session_leading_indicators as (
 
-    select * from {{ ref('int_session_leading_indicators') }}
+    select * from {{ ref('int_sessions_measured') }}
 
 ),
 
@@ -125,7 +125,7 @@ session_outcomes as (
         session_leading_indicators.sla_time_basis,
         session_leading_indicators.first_response_business_seconds,
         session_leading_indicators.time_to_resolution_business_seconds,
-        -- (datediff in int_session_leading_indicators: a double on PostgreSQL, cast as above)
+        -- (datediff in int_sessions_measured: a double on PostgreSQL, cast as above)
         cast(session_leading_indicators.time_to_useful_response_seconds as bigint)
             as time_to_useful_response_seconds,
         session_leading_indicators.time_to_useful_response_business_seconds,

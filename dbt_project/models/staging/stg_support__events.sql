@@ -25,7 +25,7 @@
     one. raw.events is append-only (the loader never updates or deletes; re-deliveries are
     rejected as duplicates), so each run adds the loads this table has not seen (load_id) and
     every event is parsed once in its life. Rebuild with --full-refresh after changing the
-    event_type_mapping seed or the pseudonym key, as for int_session_facts.
+    event_type_mapping seed or the pseudonym key, as for int_sessions_aggregated.
 #}
 
 {%- set summary_parts = handoff_summary_parts() -%}

@@ -1,5 +1,5 @@
 {#
-    The balance flags (docs/metrics.md, "Scorecard"), one row per segment-day of scorecard_segment_daily (every
+    The balance flags (docs/metrics.md, "Scorecard"), one row per segment-day of agg_scorecard_segment_daily (every
     segment_level: full, overall and the single-dimension rollups), from its statuses:
 
       empathy theater:    tone acceptable while resolution is needs_improvement or critical
@@ -22,7 +22,7 @@ with
 
 scorecard as (
 
-    select * from {{ ref('scorecard_segment_daily') }}
+    select * from {{ ref('agg_scorecard_segment_daily') }}
 
 ),
 

@@ -1,7 +1,7 @@
 {#
     Agreement between human QA and the automatic tone rubric, one row per rubric dimension x
     segment (segment_dimension 'all' with segment_value 'all', then channel, language,
-    severity, model_version, prompt_id), over every session both scored (int_qa_score_pairs;
+    severity, model_version, prompt_id), over every session both scored (int_qa_scores_paired;
     no time window: calibration needs the volume). Scores are 1-5; a human score is the mean of
     the session's reviews.
 #}
@@ -13,7 +13,7 @@ with
 
 score_pairs as (
 
-    select * from {{ ref('int_qa_score_pairs') }}
+    select * from {{ ref('int_qa_scores_paired') }}
 
 ),
 

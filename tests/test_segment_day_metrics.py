@@ -47,7 +47,7 @@ def test_day_totals_of_the_new_counts_across_segments(published):
                sum(abandoned_after_handoff_sessions), sum(first_contact_resolved_sessions),
                sum(micro_feedback_responses), sum(csat_responses_bot_resolved),
                sum(csat_responses_human_only), sum(human_responded_sessions)
-        from metrics_segment_daily where session_date = '{DAY}'
+        from agg_metrics_segment_daily where session_date = '{DAY}'
         """
     )
     assert row == (2, 1, 1, 1, 0, 1, 0, 2)
@@ -62,7 +62,7 @@ def test_handoff_metrics_of_the_email_and_in_app_segments(published):
         select channel, escalated_sessions, silent_handoff_rate, abandoned_after_handoff_rate,
                handoff_reason_customer_request_rate, handoff_reason_low_confidence_rate,
                handoff_context_completeness_mean
-        from metrics_segment_daily where channel in ('email', 'in_app') order by channel
+        from agg_metrics_segment_daily where channel in ('email', 'in_app') order by channel
         """
     )
     assert rows == [
@@ -79,7 +79,7 @@ def test_segment_without_escalation_or_answers_has_null_rates(published):
         """
         select silent_handoff_rate, abandoned_after_handoff_rate, micro_feedback_yes_rate,
                csat_mean_bot_resolved, csat_mean_human_only, first_contact_resolution_rate
-        from metrics_segment_daily where channel = 'chat' and intent = 'billing_dispute'
+        from agg_metrics_segment_daily where channel = 'chat' and intent = 'billing_dispute'
         """
     )
     assert row == (None, None, None, 5.0, None, 0.0)
@@ -93,7 +93,7 @@ def test_overall_scorecard_row_rolls_the_day_up_from_sessions(published):
     rows = published(
         f"""
         select metric_name, channel, intent, sessions, sample_size, metric_value, status
-        from scorecard_segment_daily
+        from agg_scorecard_segment_daily
         where segment_level = 'overall' and session_date = '{DAY}'
           and metric_name in ('first_contact_resolution_rate', 'silent_handoff_rate',
                               'human_first_response_seconds_median',
@@ -111,10 +111,10 @@ def test_overall_scorecard_row_rolls_the_day_up_from_sessions(published):
 
 def test_channel_level_has_one_row_per_channel_and_the_full_grain_is_unchanged(published):
     # channel level: chat S1 + S3 = 2 sessions, email 1, in_app 1, social 1. The full grain
-    # keeps one row per metrics_segment_daily row (5 segment-days on the hand-made day).
+    # keeps one row per agg_metrics_segment_daily row (5 segment-days on the hand-made day).
     channel_rows = published(
         f"""
-        select channel, sessions from scorecard_segment_daily
+        select channel, sessions from agg_scorecard_segment_daily
         where segment_level = 'channel' and metric_name = 'resolution_rate'
           and session_date = '{DAY}'
         order by channel
@@ -123,7 +123,7 @@ def test_channel_level_has_one_row_per_channel_and_the_full_grain_is_unchanged(p
     assert channel_rows == [("chat", 2), ("email", 1), ("in_app", 1), ("social", 1)]
     (full_rows,) = published(
         f"""
-        select count(*) from scorecard_segment_daily
+        select count(*) from agg_scorecard_segment_daily
         where segment_level = 'full' and metric_name = 'resolution_rate'
           and session_date = '{DAY}'
         """
@@ -132,7 +132,7 @@ def test_channel_level_has_one_row_per_channel_and_the_full_grain_is_unchanged(p
 
 
 def test_balance_flags_cover_every_rollup_level(published):
-    rows = published("select distinct segment_level from scorecard_balance_flags order by 1")
+    rows = published("select distinct segment_level from agg_scorecard_balance_flags order by 1")
     assert rows == [
         ("channel",),
         ("full",),
@@ -148,14 +148,14 @@ def test_balance_flags_cover_every_rollup_level(published):
 def test_every_metric_column_of_the_segment_mart_is_in_the_metric_dictionary(published):
     metric_columns = {
         name
-        for (name,) in published("select column_name from (describe metrics_segment_daily)")
+        for (name,) in published("select column_name from (describe agg_metrics_segment_daily)")
         if name.endswith(("_rate", "_mean", "_median"))
     }
     defined = {
         name
         for (name,) in published(
-            "select column_name from metric_dictionary "
-            "where model_name = 'metrics_segment_daily' and definition is not null"
+            "select column_name from dim_metrics "
+            "where model_name = 'agg_metrics_segment_daily' and definition is not null"
         )
     }
     assert metric_columns - defined == set()

@@ -4,7 +4,7 @@
     that started in it, so every rate of a row shares that day's sessions as its population,
     even when the outcome (resolution, reopen, CSAT) happened on a later day. Rates are fractions
     0-1, null when their denominator is 0. The metric expressions live in
-    macros/segment_day_metrics.sql, shared with the rollup levels of scorecard_segment_daily.
+    macros/segment_day_metrics.sql, shared with the rollup levels of agg_scorecard_segment_daily.
 #}
 
 {%- set segment_columns = segment_columns() -%}

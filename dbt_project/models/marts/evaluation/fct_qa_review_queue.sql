@@ -24,7 +24,7 @@ sessions as (
 
 qa_reviews as (
 
-    select * from {{ ref('int_qa_reviews') }}
+    select * from {{ ref('int_qa_reviews_extracted') }}
 
 ),
 

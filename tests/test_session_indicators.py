@@ -24,10 +24,10 @@ def test_s1_first_response_acknowledges_and_offers_a_next_step(published):
 
 
 def test_s1_tone_scores_from_the_lexicon(published):
-    # One bot reply: "sorry" -> acknowledgment 3 + 1 = 4; "what to do next" -> clarity 4; the
+    # One bot reply: "sorry" -> acknowledgement 3 + 1 = 4; "what to do next" -> clarity 4; the
     # other three dimensions have no phrase -> 3. Overall (4 + 4 + 3 + 3 + 3) / 5 = 3.4.
     rows = published(
-        "select tone_acknowledgment_score, tone_clarity_score, tone_reassurance_score, "
+        "select tone_acknowledgement_score, tone_clarity_score, tone_reassurance_score, "
         "tone_accountability_score, tone_appropriateness_score, tone_alignment_score "
         f"from fct_sessions where session_id = '{pseudonym('S1')}'"
     )
@@ -101,7 +101,7 @@ def test_day_acknowledgement_and_rephrase_counts(published):
     (row,) = published(
         "select sum(responded_sessions), sum(acknowledging_sessions), sum(rephrase_sessions), "
         "sum(first_reply_sla_breached_sessions), sum(sla_covered_sessions) "
-        "from metrics_segment_daily where session_date = '2026-10-05'"
+        "from agg_metrics_segment_daily where session_date = '2026-10-05'"
     )
     assert row == (4, 1, 0, 1, 5)
 
@@ -112,7 +112,7 @@ def test_segment_rates_for_the_billing_dispute_chat_segment(published):
         """
         select acknowledgement_rate, rephrase_rate, tone_alignment_score_mean,
                time_to_useful_response_seconds_median, first_reply_sla_breach_rate
-        from metrics_segment_daily
+        from agg_metrics_segment_daily
         where channel = 'chat' and intent = 'billing_dispute' and severity = 'high'
           and language = 'en' and model_version = 'v1' and prompt_id = 'p1'
         """

@@ -1,13 +1,13 @@
 {#
     One row per session x rubric dimension that both human QA and the automatic rubric scored:
     the human score (mean of the session's QA reviews for that dimension, usually one review),
-    the automatic score, and the session's segments. Feeds qa_calibration and
-    qa_calibration_disagreements.
+    the automatic score, and the session's segments. Feeds agg_qa_calibration and
+    fct_qa_calibration_disagreements.
 
     Built from intermediate models only (layers flow staging -> intermediate -> marts): the
-    automatic scores are the tone_<dimension>_score columns of int_session_leading_indicators
+    automatic scores are the tone_<dimension>_score columns of int_sessions_measured
     (null where the rubric did not score; fct_sessions publishes the same columns), the
-    segments and the start come from int_session_facts. automatic_scores is the one input to
+    segments and the start come from int_sessions_aggregated. automatic_scores is the one input to
     change if the rubric moves.
 #}
 
@@ -17,19 +17,19 @@ with
 
 qa_reviews as (
 
-    select * from {{ ref('int_qa_reviews') }}
+    select * from {{ ref('int_qa_reviews_extracted') }}
 
 ),
 
 session_facts as (
 
-    select * from {{ ref('int_session_facts') }}
+    select * from {{ ref('int_sessions_aggregated') }}
 
 ),
 
 session_leading_indicators as (
 
-    select * from {{ ref('int_session_leading_indicators') }}
+    select * from {{ ref('int_sessions_measured') }}
 
 ),
 

@@ -12,7 +12,7 @@ with
 
 score_pairs as (
 
-    select * from {{ ref('int_qa_score_pairs') }}
+    select * from {{ ref('int_qa_scores_paired') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {#
     The scorecard, long format: one row per session_date x segment (channel, intent, severity,
-    language, model_version, prompt_id: the grain of metrics_segment_daily) x metric, with the
+    language, model_version, prompt_id: the grain of agg_metrics_segment_daily) x metric, with the
     metric's status against the scorecard_thresholds seed and the status of the previous period.
 
     Status (macros/scorecard_status.sql; "at" a threshold counts as reaching it):
@@ -14,7 +14,7 @@
     is_regression: both statuses judged and the current one worse (acceptable <
     needs_improvement < critical).
 
-    Rollup levels (segment_level): 'full' rows are the segment-days of metrics_segment_daily;
+    Rollup levels (segment_level): 'full' rows are the segment-days of agg_metrics_segment_daily;
     'overall' rows (every segment value 'all') and one level per dimension of segment_columns()
     (one row per value of that dimension, the other five 'all') are aggregated here from
     fct_sessions in one grouping-sets pass with the same expressions
@@ -24,13 +24,13 @@
     followed over time within its level.
 
     Adding a metric: a row in seeds/scorecard_thresholds.csv plus one line in the
-    scorecard_metrics list of macros/scorecard_settings.sql (the metrics_segment_daily column
+    scorecard_metrics list of macros/scorecard_settings.sql (the agg_metrics_segment_daily column
     and the column that holds its sample size, i.e. the metric's denominator).
 #}
 
 {%- set scorecard_metrics = scorecard_setting('scorecard_metrics') -%}
 {%- set segment_columns = segment_columns() -%}
-{#- full rows keep the keys of metrics_segment_daily; rollup keys start with the level -#}
+{#- full rows keep the keys of agg_metrics_segment_daily; rollup keys start with the level -#}
 {%- set segment_key_parts = [] -%}
 {%- for column in segment_columns -%}
     {%- do segment_key_parts.append(column) -%}
@@ -58,7 +58,7 @@ with
 
 full_segment_days as (
 
-    select * from {{ ref('metrics_segment_daily') }}
+    select * from {{ ref('agg_metrics_segment_daily') }}
 
 ),
 
