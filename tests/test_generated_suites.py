@@ -274,7 +274,8 @@ DAMAGES = [
             "expect_column_values_to_be_in_type_list failed on "
             "agg_metrics_segment_daily.escalation_rate",
             # text cannot be compared with the bounds: a failure too, on the same column
-            "expect_column_values_to_be_between failed on agg_metrics_segment_daily.escalation_rate",
+            "expect_column_values_to_be_between failed on "
+            "agg_metrics_segment_daily.escalation_rate",
         ],
     ),
     (
