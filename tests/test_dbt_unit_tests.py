@@ -53,3 +53,9 @@ def test_a_session_id_used_on_two_channels_is_flagged(handmade_warehouse):
     name = "test_session_id_used_on_two_channels_is_flagged"
     completed = run_unit_tests(handmade_warehouse, name)
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_qa_review_scored_under_the_older_spelling_of_its_key_still_counts(handmade_warehouse):
+    name = "stg_support__events_reads_a_qa_score_under_its_older_spelling"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
