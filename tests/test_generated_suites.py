@@ -344,7 +344,7 @@ def test_a_value_failing_the_pseudonym_pattern_is_not_shown(damageable_warehouse
 
 
 def test_an_empty_fct_replies_passes_the_gate(damageable_warehouse: Path):
-    """A delivery where nobody has replied yet leaves fct_replies empty: valid (issue 11)."""
+    """A delivery where nobody has replied yet leaves fct_replies empty: valid."""
     with duckdb.connect(str(damageable_warehouse)) as connection:
         connection.execute("delete from marts.fct_replies")
     assert _failures(damageable_warehouse, "fct_replies") == []
