@@ -120,7 +120,7 @@ def test_every_segment_of_the_model_comparison_has_both_arms(working):
     assert rows == [("all", 1), ("channel", 4), ("intent", 6), ("severity", 4)]
 
 
-def test_qa_review_queue_is_stable_and_keeps_its_quotas(working):
+def test_fct_qa_review_queue_is_stable_and_keeps_its_quotas(working):
     over_quota = working(
         "select count(*) from marts.fct_qa_review_queue where rank_in_stratum > stratum_quota"
     )

@@ -145,7 +145,7 @@ def test_balance_flags_cover_every_rollup_level(published):
     ]
 
 
-def test_every_metric_column_of_the_segment_mart_is_in_the_metric_dictionary(published):
+def test_every_metric_column_of_the_segment_mart_is_in_dim_metrics(published):
     metric_columns = {
         name
         for (name,) in published("select column_name from (describe agg_metrics_segment_daily)")

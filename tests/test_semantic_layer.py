@@ -192,7 +192,7 @@ def test_mf_query_by_channel_equals_the_hand_and_the_scorecard(metricflow, publi
     } == queried
 
 
-def test_mf_query_at_the_full_segment_grain_equals_metrics_segment_daily(metricflow, published):
+def test_mf_query_at_the_full_segment_grain_equals_agg_metrics_segment_daily(metricflow, published):
     metrics = ["sessions", "reopen_rate", "first_response_seconds_median", "csat_mean"]
     segments = segment_columns()
     rows = mf_query(metricflow, metrics, ["metric_time__day", *(f"session__{s}" for s in segments)])
@@ -223,7 +223,7 @@ def test_mf_query_of_an_escalation_metric_reaches_the_session_segments(metricflo
     assert dict(mart) == queried
 
 
-def test_metric_dictionary_has_one_row_per_metric_with_its_definition(metricflow, published):
+def test_dim_metrics_has_one_row_per_metric_with_its_definition(metricflow, published):
     definitions = {
         metric.name: " ".join(metric.description.split())
         for metric in metricflow.semantic_manifest.metrics
