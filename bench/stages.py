@@ -285,7 +285,8 @@ def baseline(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scorecard_mismatches(connection, dbt_database: str) -> int:
-    """Rows of the baseline scorecard and dbt's agg_metrics_segment_daily that differ (0 = equal)."""
+    """Rows of the baseline scorecard and dbt's agg_metrics_segment_daily that differ
+    (0 = equal)."""
     connection.execute(f"attach '{dbt_database}' as built (read_only)")
     columns = (
         "segment_day_id, session_date, channel, intent, severity, language, model_version, "

@@ -471,7 +471,9 @@ def crash(request, handmade_warehouse: Settings, tmp_path_factory) -> Crash:
     elif stage == "dbt build":
         log = warehouse_dir / "logs" / f"refresh-{NEXT_DAY}.log"
         run.wait_until(
-            lambda: log.exists() and "model intermediate.int_sessions_aggregated" in log.read_text(),
+            lambda: (
+                log.exists() and "model intermediate.int_sessions_aggregated" in log.read_text()
+            ),
             "dbt building int_sessions_aggregated",
         )
     elif stage == "validation":

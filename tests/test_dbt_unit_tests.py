@@ -80,3 +80,9 @@ def test_events_stamped_with_the_same_instant_keep_their_delivery_order(handmade
     )
     completed = run_unit_tests(handmade_warehouse, *names)
     assert completed.returncode == 0 and "PASS=4 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_a_qa_review_scored_under_the_older_spelling_of_its_key_still_counts(handmade_warehouse):
+    name = "stg_support__events_reads_a_qa_score_under_its_older_spelling"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]

@@ -112,7 +112,8 @@ def test_prompts_do_not_change_escalation(working):
 
 def test_every_segment_of_the_model_comparison_has_both_arms(working):
     rows = working(
-        "select segment_dimension, count(distinct segment_value) from marts.agg_experiment_comparisons "
+        "select segment_dimension, count(distinct segment_value) "
+        "from marts.agg_experiment_comparisons "
         "where comparison_dimension = 'model_version' and metric_name = 'escalation_rate' "
         "group by segment_dimension order by segment_dimension"
     )

@@ -274,7 +274,8 @@ DAMAGES = [
             "expect_column_values_to_be_in_type_list failed on "
             "agg_metrics_segment_daily.escalation_rate",
             # text cannot be compared with the bounds: a failure too, on the same column
-            "expect_column_values_to_be_between failed on agg_metrics_segment_daily.escalation_rate",
+            "expect_column_values_to_be_between failed on "
+            "agg_metrics_segment_daily.escalation_rate",
         ],
     ),
     (
@@ -343,7 +344,7 @@ def test_a_value_failing_the_pseudonym_pattern_is_not_shown(damageable_warehouse
 
 
 def test_an_empty_fct_replies_passes_the_gate(damageable_warehouse: Path):
-    """A delivery where nobody has replied yet leaves fct_replies empty: valid (issue 11)."""
+    """A delivery where nobody has replied yet leaves fct_replies empty: valid."""
     with duckdb.connect(str(damageable_warehouse)) as connection:
         connection.execute("delete from marts.fct_replies")
     assert _failures(damageable_warehouse, "fct_replies") == []

@@ -21,7 +21,8 @@ def _working_db(path: Path, sessions: int) -> Path:
             f"select 's-' || range as session_id from range({sessions})"
         )
         connection.execute(
-            f"create or replace table marts.agg_metrics_segment_daily as select {sessions} as sessions"
+            "create or replace table marts.agg_metrics_segment_daily "
+            f"as select {sessions} as sessions"
         )
     return path
 

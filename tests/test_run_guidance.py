@@ -167,9 +167,9 @@ def scorecard_file(tmp_path: Path, rows: list[tuple]) -> Path:
             "sessions bigint, is_regression boolean, previous_session_date date)"
         )
         if rows:
+            placeholders = ", ".join("?" * len(rows[0]))
             connection.executemany(
-                "insert into agg_scorecard_segment_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                f"insert into agg_scorecard_segment_daily values ({placeholders})", rows
             )
     return published
 

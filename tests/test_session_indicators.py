@@ -1,4 +1,4 @@
-"""Leading indicators (issue 3 part A) on the hand-made day of tests/handmade_events.py.
+"""Leading indicators on the hand-made day of tests/handmade_events.py.
 
 Every value is worked out by hand below. Business hours are the seeds' Europe/Berlin Mon-Fri
 08:00-18:00, i.e. 06:00-16:00 UTC on Monday 2026-10-05 (summer time). SLA targets come from

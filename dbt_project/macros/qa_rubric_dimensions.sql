@@ -8,3 +8,12 @@
 {% macro qa_rubric_dimensions() -%}
     {{ return(['acknowledgement', 'clarity', 'reassurance', 'accountability', 'appropriateness']) }}
 {%- endmacro %}
+
+{#
+    qa_rubric_older_spellings(): dimension -> the scores key older QA tools still send for it
+    (docs/event-contract.md). Staging reads either key; the documented one wins when both come.
+#}
+{% macro qa_rubric_older_spellings() -%}
+    {#- acknowledgment: the accepted older spelling of acknowledgement -#}
+    {{ return({'acknowledgement': 'acknowledgment'}) }} {#- older spelling -#}
+{%- endmacro %}

@@ -54,8 +54,14 @@
     'is_rephrase': ['is_rephrase'],
     'confirmed_by_customer': ['confirmed_by_customer'],
 } -%}
+{%- set qa_older_spellings = qa_rubric_older_spellings() -%}
 {%- for dimension in qa_dimensions -%}
     {%- do attribute_paths.update({'score_' ~ dimension: ['scores', dimension]}) -%}
+    {%- if dimension in qa_older_spellings -%}
+        {%- do attribute_paths.update(
+            {'older_score_' ~ dimension: ['scores', qa_older_spellings[dimension]]}
+        ) -%}
+    {%- endif -%}
 {%- endfor -%}
 {%- for part in summary_parts -%}
     {%- do attribute_paths.update({'summary_' ~ part: ['summary', part]}) -%}
@@ -146,8 +152,13 @@ final as (
             as {{ dbt.type_int() }}
         ) as feedback_score,
         {%- for dimension in qa_dimensions %}
+        {%- set score = 'attribute_score_' ~ dimension %}
+        {%- if dimension in qa_older_spellings %}
+        {#- a review scored under the older key still counts; the documented key wins #}
+        {%- set score = 'coalesce(' ~ score ~ ', attribute_older_score_' ~ dimension ~ ')' %}
+        {%- endif %}
         cast(
-            {{ try_cast_as('attribute_score_' ~ dimension, type_double()) }}
+            {{ try_cast_as(score, type_double()) }}
             as {{ dbt.type_int() }}
         ) as qa_{{ dimension }}_score,
         {%- endfor %}
