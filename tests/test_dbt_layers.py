@@ -70,3 +70,19 @@ def test_intermediate_models_read_no_mart(manifest):
 
 def test_marts_read_models_and_seeds_not_sources(manifest):
     assert parents_outside(manifest, "marts") == []
+
+
+def test_every_unit_test_lives_in_the_unit_test_file_of_its_model_s_folder():
+    manifest = parsed_manifest()
+    folder_of = {
+        node["name"]: node["original_file_path"].rsplit("/", 1)[0]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    misplaced = []
+    for test in manifest["unit_tests"].values():
+        folder = folder_of[test["model"]]
+        expected = f"{folder}/_{folder.rsplit('/', 1)[-1]}__unit_tests.yml"
+        if test["original_file_path"] != expected:
+            misplaced.append((test["name"], test["original_file_path"], expected))
+    assert misplaced == []

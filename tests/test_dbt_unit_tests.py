@@ -1,5 +1,5 @@
 """dbt unit tests pin the tricky SQL (start-time fallback, resolution kinds, windows) on
-worked examples written in dbt_project/models/**/_*unit_tests*.yml and _intermediate.yml.
+worked examples written in dbt_project/models/**/_<folder>__unit_tests.yml.
 
 They need the models' input tables to exist, so they run against the hand-made warehouse
 that the end-to-end fixture already built, not inside the production build.
