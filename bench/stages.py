@@ -202,10 +202,12 @@ def validate(parameters: dict[str, Any]) -> dict[str, Any]:
 @stage
 def publish(parameters: dict[str, Any]) -> dict[str, Any]:
     settings = _settings()
-    from orchestration.publish import publish_marts
+    from orchestration.defs.manifest import load_manifest
+    from orchestration.publish import mart_descriptions, publish_marts
     from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
     marts = _published_mart_names()
+    descriptions = mart_descriptions(load_manifest(), marts)
     started = time.perf_counter()
     result = publish_marts(
         settings.working_db,
@@ -213,6 +215,7 @@ def publish(parameters: dict[str, Any]) -> dict[str, Any]:
         settings.parquet_dir,
         marts,
         beside_marts={PUBLISHED_RUN_LOG: published_run_log()},
+        descriptions=descriptions,
     )
     seconds = time.perf_counter() - started
     return {

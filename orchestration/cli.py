@@ -377,14 +377,15 @@ def command_run(arguments: argparse.Namespace) -> int:
     for folder in (settings.warehouse_dir, settings.working_db.parent, settings.published_dir):
         check_writable(folder)
     check_free_space(settings.warehouse_dir, settings.working_db, settings.min_free_disk_mb)
-    # Before anything is loaded: a refused key must not leave a half-done refresh behind.
-    check_key_unchanged(
-        settings.working_db,
-        settings.pseudonym_key,
-        full_refresh=arguments.full_refresh or full_refresh_requested(settings.working_db),
-    )
     keep_disk_reserve(settings.warehouse_dir)
     with refresh_lock(settings):
+        # Under the lock (another refresh may hold the working database open for writing), and
+        # before anything is loaded: a refused key must not leave a half-done refresh behind.
+        check_key_unchanged(
+            settings.working_db,
+            settings.pseudonym_key,
+            full_refresh=arguments.full_refresh or full_refresh_requested(settings.working_db),
+        )
         outcome = run_refresh(settings, partition_key, full_refresh=arguments.full_refresh)
     print(outcome.reconciliation())
     for problem in (*outcome.problems, *outcome.warnings):

@@ -9,6 +9,7 @@ version untouched (leftover temporary files are removed by the next publish).
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.sql import quote_identifier
+from orchestration.sql import quote_identifier, quote_literal
 from orchestration.warehouse_layout import MARTS_SCHEMA
 
 # Where the published marts are declared: dbt_project.yml sets it on the marts folder.
@@ -84,6 +85,47 @@ def published_mart_names(manifest: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class MartDescription:
+    """What BI tools show beside a mart: its dbt description and its columns'."""
+
+    table: str
+    columns: dict[str, str]
+
+
+def mart_descriptions(
+    manifest: Mapping[str, Any], marts: tuple[str, ...]
+) -> dict[str, MartDescription]:
+    """The descriptions of `marts` as the dbt manifest holds them (doc blocks rendered): the
+    metric definitions of the semantic layer reach the published file through these."""
+    models = {
+        node["name"]: node
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model" and node["name"] in marts
+    }
+    return {
+        mart: MartDescription(
+            table=" ".join(models[mart].get("description", "").split()),
+            columns={
+                name: " ".join(column.get("description", "").split())
+                for name, column in models[mart].get("columns", {}).items()
+            },
+        )
+        for mart in marts
+    }
+
+
+def _describe(connection, staged: str, description: MartDescription) -> None:
+    """Table and column comments on a staged table (a DuckDB client or BI tool shows them)."""
+    if description.table:
+        connection.execute(f"comment on table {staged} is {quote_literal(description.table)}")
+    for column, text in description.columns.items():
+        if text:
+            connection.execute(
+                f"comment on column {staged}.{quote_identifier(column)} is {quote_literal(text)}"
+            )
+
+
+@dataclass(frozen=True)
 class PublishResult:
     version: str
     database: Path
@@ -108,11 +150,15 @@ def publish_marts(
     marts: tuple[str, ...],
     *,
     beside_marts: Mapping[str, StageTable] | None = None,
+    descriptions: Mapping[str, MartDescription] | None = None,
     now: datetime | None = None,
 ) -> PublishResult:
     """Copies `marts.<mart>` of the working database into a new published version (`marts`:
     published_mart_names of the dbt manifest), with the tables `beside_marts` creates
-    (name -> how), each also as Parquet."""
+    (name -> how), each also as Parquet. A mart's `descriptions` (mart_descriptions) become
+    its table and column comments, and in its Parquet file the key-value metadata
+    `description` and `column_descriptions` (JSON: column -> description)."""
+    descriptions = descriptions or {}
     now = now or datetime.now(UTC)
     version = _new_version(now)
     published_db.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +184,17 @@ def publish_marts(
             source = f"{SOURCE_CATALOG}.{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(mart)}"
             staged = f"{STAGED_CATALOG}.main.{quote_identifier(mart)}"
             connection.execute(f"create table {staged} as select * from {source}")
-            connection.execute(f"copy {staged} to ? (format parquet)", [str(staged_parquet[mart])])
+            description = descriptions.get(mart, MartDescription("", {}))
+            _describe(connection, staged, description)
+            connection.execute(
+                f"copy {staged} to ? (format parquet, kv_metadata "
+                "{description: ?, column_descriptions: ?})",
+                [
+                    str(staged_parquet[mart]),
+                    description.table,
+                    json.dumps(description.columns, sort_keys=True),
+                ],
+            )
             row_counts[mart] = connection.execute(f"select count(*) from {staged}").fetchone()[0]
         connection.execute(
             f"create table {STAGED_CATALOG}.main.publication "

@@ -9,6 +9,12 @@ an attacker controls.
 from __future__ import annotations
 
 
+def quote_literal(text: str) -> str:
+    """`text` as a DuckDB string literal, each single quote doubled: only for the statements that
+    take no parameters (COMMENT ON); everywhere else values are bound."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def quote_identifier(name: str) -> str:
     """`name` as a DuckDB quoted identifier: in double quotes, each double quote doubled."""
     return '"' + name.replace('"', '""') + '"'

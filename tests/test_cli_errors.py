@@ -184,4 +184,7 @@ def test_a_disk_that_fills_up_during_the_run_gets_one_line_and_the_run_log_recor
     )
     assert "Traceback" not in completed.stdout + completed.stderr
     assert completed.stderr == f"error: {message}\n"
-    assert completed.stdout.splitlines() == ["exit 2", str([("failed", f"failed: {message}")])]
+    lines = completed.stdout.splitlines()
+    # the progress lines of the stages that ran, then the exit code and the run log's row
+    assert lines[0] == f"refreshing {DAY}; full log: {warehouse / 'logs' / f'refresh-{DAY}.log'}"
+    assert lines[-2:] == ["exit 2", str([("failed", f"failed: {message}")])]

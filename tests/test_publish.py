@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.publish import TEMPORARY_MARKER, publish_marts, published_mart_names
+from orchestration.publish import (
+    TEMPORARY_MARKER,
+    MartDescription,
+    publish_marts,
+    published_mart_names,
+)
 from tests.conftest import manifest_published_marts, parsed_manifest
 
 MARTS = ("fct_sessions", "agg_metrics_segment_daily")
@@ -142,3 +148,59 @@ def test_every_published_mart_of_the_project_has_an_enforced_contract_typing_eac
         assert node["columns"], node["name"]
         untyped = [name for name, column in node["columns"].items() if not column["data_type"]]
         assert untyped == [], node["name"]
+
+
+def test_published_marts_carry_their_dbt_descriptions_for_bi_tools(handmade_warehouse):
+    manifest = parsed_manifest()
+    node = manifest["nodes"]["model.empathy_warehouse.fct_sessions"]
+    table_text = " ".join(node["description"].split())
+    session_id_text = " ".join(node["columns"]["session_id"]["description"].split())
+    assert table_text and session_id_text  # the YAML describes both
+    with duckdb.connect(str(handmade_warehouse.published_db), read_only=True) as connection:
+        (table_comment,) = connection.execute(
+            "select comment from duckdb_tables() where table_name = 'fct_sessions'"
+        ).fetchone()
+        column_comments = dict(
+            connection.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where table_name = 'fct_sessions'"
+            ).fetchall()
+        )
+        parquet = handmade_warehouse.parquet_dir / "fct_sessions.parquet"
+        metadata = {
+            key.decode(): value.decode()
+            for _, key, value in connection.execute(
+                "select * from parquet_kv_metadata(?)", [str(parquet)]
+            ).fetchall()
+        }
+    assert table_comment == table_text
+    assert column_comments["session_id"] == session_id_text
+    # every column of every published mart is described in its YAML, so none is left bare
+    assert [name for name, comment in column_comments.items() if not comment] == []
+    assert metadata["description"] == table_text
+    assert json.loads(metadata["column_descriptions"])["session_id"] == session_id_text
+
+
+def test_a_description_with_quotes_is_published_as_written(tmp_path: Path):
+    published = tmp_path / "metrics.duckdb"
+    descriptions = {mart: MartDescription(f'{mart}: it\'s "quoted"', {}) for mart in MARTS}
+    descriptions[MARTS[1]] = MartDescription("O'Brien's table", {"sessions": "a 'count'"})
+    publish_marts(
+        _working_db(tmp_path / "work.duckdb", 3),
+        published,
+        tmp_path / "pq",
+        MARTS,
+        descriptions=descriptions,
+    )
+    with duckdb.connect(str(published), read_only=True) as connection:
+        comments = dict(
+            connection.execute("select table_name, comment from duckdb_tables()").fetchall()
+        )
+        (column_comment,) = connection.execute(
+            "select comment from duckdb_columns() "
+            "where table_name = ? and column_name = 'sessions'",
+            [MARTS[1]],
+        ).fetchone()
+    assert comments[MARTS[0]] == 'fct_sessions: it\'s "quoted"'
+    assert comments[MARTS[1]] == "O'Brien's table"
+    assert column_comment == "a 'count'"

@@ -3,9 +3,10 @@
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
+from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import WarehouseSettings
-from orchestration.publish import publish_marts
+from orchestration.publish import mart_descriptions, publish_marts
 from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
 
@@ -25,6 +26,7 @@ def published_marts(
         settings.parquet_dir,
         PUBLISHED_MART_NAMES,
         beside_marts={PUBLISHED_RUN_LOG: published_run_log(context.instance, context.run_id)},
+        descriptions=mart_descriptions(load_manifest(), PUBLISHED_MART_NAMES),
     )
     context.log.info(f"published version {result.version} to {result.database}")
     return MaterializeResult(
