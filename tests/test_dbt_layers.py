@@ -86,3 +86,13 @@ def test_every_unit_test_lives_in_the_unit_test_file_of_its_model_s_folder():
         if test["original_file_path"] != expected:
             misplaced.append((test["name"], test["original_file_path"], expected))
     assert misplaced == []
+
+
+# PostgreSQL (the portability target) refuses longer relation names, and dbt names the
+# temporary relation of a unit test after the test.
+POSTGRES_MAX_IDENTIFIER = 63
+
+
+def test_every_unit_test_name_fits_a_postgres_relation_name():
+    names = [test["name"] for test in parsed_manifest()["unit_tests"].values()]
+    assert [name for name in names if len(name) > POSTGRES_MAX_IDENTIFIER] == []

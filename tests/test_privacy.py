@@ -275,14 +275,15 @@ def test_no_planted_personal_data_in_the_logs_or_dbt_artifacts_of_the_run(genera
 def test_no_dbt_artifact_log_or_dagster_file_holds_the_key_or_its_pads(generated_warehouse):
     settings, _ = generated_warehouse
     files = _files_of_the_run(settings)
-    # The model's compiled select (not run/, which for an incremental run is the insert from a
-    # temporary table, nor a unit test, whose fixtures stand in for the key table).
+    # The model's compiled select, in its own folder (not run/, which for an incremental run is
+    # the insert from a temporary table, nor a unit test's, compiled into a folder named after
+    # its YAML file, whose fixtures stand in for the key table).
     compiled = [
         path
         for path in files
         if path.name == "stg_support__events.sql"
         and "compiled" in path.parts
-        and "unit_tests" not in path.parent.name
+        and path.parent.name == "staging"
     ]
     # The scan covers the SQL dbt compiled and ran for the model that hashes.
     assert compiled and all("pseudonymisation_key" in path.read_text() for path in compiled)
