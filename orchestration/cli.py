@@ -13,6 +13,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -335,10 +336,16 @@ def _record_run(settings: Settings, instance: Any, run_id: str) -> Any:
     return record_run(settings.working_db, summarise_run(instance, run_id))
 
 
+# How long a run that died of a full disk waits for the working database's lock to record it.
+LOCK_WAIT_SECONDS = 60.0
+
+
 def _record_after_disk_full(settings: Settings, instance: Any, run_id: str | None) -> None:
     """Frees the disk reserve so the failed run can still be written to the run log, as failed
     for a full disk (Dagster's event log may have lost the step failure itself)."""
     from dataclasses import replace
+
+    import duckdb
 
     from orchestration.run_log import record_run, summarise_run
 
@@ -348,7 +355,18 @@ def _record_after_disk_full(settings: Settings, instance: Any, run_id: str | Non
             run_id = instance.get_runs(limit=1)[0].run_id
         summary = summarise_run(instance, run_id)
         detail = f"failed: {disk_full_error(settings.warehouse_dir)}"
-        record_run(settings.working_db, replace(summary, outcome="failed", outcome_detail=detail))
+        failed = replace(summary, outcome="failed", outcome_detail=detail)
+        # A dbt build the full disk broke may still be exiting, holding the working database's
+        # lock for a moment after its step failed: wait for it rather than lose the row.
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                record_run(settings.working_db, failed)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     except Exception as error:  # the reserve was not enough: say so, the run log lacks it
         print(f"warning: the failed run could not be written to the run log: {error}")
 
