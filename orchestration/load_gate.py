@@ -345,7 +345,9 @@ def full_refresh_requested(working_db: Path) -> bool:
     """A quarantine not yet rebuilt: the next dbt build must start from raw."""
     if not working_db.exists():
         return False
-    with duckdb.connect(str(working_db)) as connection:
+    # Read-only: a refresh asks this while a second one, refused a moment later at the refresh
+    # lock, may be reading the same file; a writing connection would fail on its lock.
+    with duckdb.connect(str(working_db), read_only=True) as connection:
         exists = connection.execute(
             "select count(*) from duckdb_tables() "
             f"where schema_name = '{OPS_SCHEMA}' and table_name = 'quarantines'"
