@@ -230,6 +230,23 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
     return settings, outcome
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright, once per test session (.ci/install-chromium
+    installs it; Playwright's own browser downloads are never used). Each test opens its own page
+    with `chromium.new_page()` and closes it."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is missing: `bash .ci/install-chromium` installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True)
+        yield browser
+        browser.close()
+
+
 # One session whose customer text holds each kind of personal data, with its redaction worked
 # out by hand in tests/test_privacy.py.
 PRIVACY_EXAMPLE_TEXT = (
