@@ -380,6 +380,7 @@ def _print_outcome(settings: Settings, partition_key: str) -> None:
         print(line)
     print(f"published database: {settings.published_db}")
     print(f"published parquet:  {settings.parquet_dir}/<mart>.parquet")
+    print(f"scorecard report:   {settings.report_path}")
 
 
 def command_run(arguments: argparse.Namespace) -> int:

@@ -230,6 +230,11 @@ class Settings:
     def parquet_dir(self) -> Path:
         return self.published_dir / "parquet"
 
+    @property
+    def report_path(self) -> Path:
+        """The scorecard report each publish writes beside the marts (orchestration/report.py)."""
+        return self.published_dir / "report.html"
+
     def dbt_env(self) -> dict[str, str]:
         """Environment variables dbt reads: the working database (profiles.yml `env_var`) and
         its artifact and log folders (dagster-dbt reads DBT_TARGET_PATH too). Not the pseudonym

@@ -7,6 +7,7 @@ from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.publish import mart_descriptions, publish_marts
+from orchestration.report import write_report
 from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
 
 
@@ -14,7 +15,10 @@ from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
     deps=[mart_asset_key(mart) for mart in PUBLISHED_MART_NAMES],
     partitions_def=daily_partitions,
     group_name="published",
-    description="metrics.duckdb and one Parquet file per mart, swapped in atomically.",
+    description=(
+        "metrics.duckdb and one Parquet file per mart, swapped in atomically, then the "
+        "scorecard report (report.html) written from them."
+    ),
 )
 def published_marts(
     context: AssetExecutionContext, settings: WarehouseSettings
@@ -29,10 +33,14 @@ def published_marts(
         descriptions=mart_descriptions(load_manifest(), PUBLISHED_MART_NAMES),
     )
     context.log.info(f"published version {result.version} to {result.database}")
+    # From the version just published, so the report never disagrees with BI.
+    report = write_report(settings.published_db, settings.report_path, context.partition_key)
+    context.log.info(f"wrote the scorecard report {report}")
     return MaterializeResult(
         metadata={
             "version": result.version,
             "database": str(result.database),
+            "report": str(report),
             **{f"rows_{mart}": count for mart, count in result.row_counts.items()},
         }
     )
