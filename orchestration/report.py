@@ -35,7 +35,7 @@ import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -660,10 +660,11 @@ def _figure_html(figure, figures: list[str], div_id: str) -> str:
 def _trends_section(data: ReportData, names: dict[str, str], figures: list[str]) -> str:
     order = [row.metric_name for row in data.scorecard] or sorted(data.trends)
     # Half a day of margin either side: a point on the window's first or last day stays whole.
-    window = (
-        f"{trailing_window_start(data.day)} -12:00",
-        f"{date.fromisoformat(data.day) + timedelta(days=1)} 12:00",
+    half_day = timedelta(hours=12)
+    first, last = (
+        datetime.fromisoformat(day) for day in (trailing_window_start(data.day), data.day)
     )
+    window = ((first - half_day).isoformat(), (last + half_day).isoformat())
     charts = [
         '<div class="chart">'
         + _trend_chart(metric, names.get(metric, metric), data.trends[metric], window, figures)
@@ -750,7 +751,8 @@ def _delivery_section(data: ReportData) -> str:
     run = data.run
     freshness = (
         f"<p id='freshness'>Published {_text(data.published_at)} UTC (version "
-        f"{_text(data.version)}); newest load in the marts: {_text(data.last_loaded_at or 'none')} UTC.</p>"
+        f"{_text(data.version)}); newest load in the marts: "
+        f"{_text(data.last_loaded_at or 'none')} UTC.</p>"
     )
     if run is None:
         return freshness + "<p>The publishing run is not in mon_refresh_runs.</p>"
