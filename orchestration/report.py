@@ -10,14 +10,13 @@ What it shows, for the refreshed day (`day`):
   query), leading indicators before lagging ones, each metric linked to its definition
   (dim_metrics, the Definitions section); low_confidence and no_data rows are shown as not
   judged, never with a judgement colour;
-- per metric, the statuses of the trailing 7 and 28 days (how many days were acceptable, needed
-  improvement, were critical or were not judged) and a trend chart of the daily values against
-  the thresholds. These are the marts' daily judgements counted, not a pooled 7- or 28-day
-  metric: a pooled value would need its own mart (medians cannot be re-aggregated here, and
-  metric SQL lives in dbt only);
+- per metric, its value and status over the trailing 7 and 28 days (agg_scorecard_periods: dbt
+  pools each window's sessions, as metric SQL lives in dbt only; the windows are the mart's),
+  and a trend chart of the daily values against the thresholds;
 - the day's scorecard per segment level (one dimension at a time, as the mart rolls it up);
 - balance flags (agg_scorecard_balance_flags) with the segments they fire on, that day and
-  how often in the trailing windows; regressions since each segment's previous period;
+  how often in the trailing windows; regressions since each segment's previous day with
+  sessions and since each trailing window's previous window;
 - experiment comparisons (agg_experiment_comparisons) as a forest chart of the deltas with their
   95% intervals; QA calibration (agg_qa_calibration); recurring issues
   (agg_recurring_issues_weekly, the week of `day`);
@@ -50,7 +49,6 @@ from orchestration.summary import (
     format_value,
 )
 
-TRAILING_WINDOWS = (7, 28)
 SEGMENT_COLUMNS = ("channel", "intent", "severity", "language", "model_version", "prompt_id")
 STATUS_LABELS = {
     "acceptable": "acceptable",
@@ -84,12 +82,15 @@ class ReportData:
     definitions: list[dict[str, Any]]
     # metric -> [(session_date, value, status, acceptable, critical)], oldest first
     trends: dict[str, list[tuple]] = field(default_factory=dict)
-    # metric -> window days -> status -> days
-    window_statuses: dict[str, dict[int, Counter]] = field(default_factory=dict)
+    # The trailing windows agg_scorecard_periods is built for (days, shortest first).
+    trailing_periods: tuple[int, ...] = ()
+    # metric -> window days -> its agg_scorecard_periods row ending on `day`
+    periods: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     segment_scorecard: list[dict[str, Any]] = field(default_factory=list)
     balance_flags: list[dict[str, Any]] = field(default_factory=list)
     balance_flag_windows: list[dict[str, Any]] = field(default_factory=list)
     regressions: list[dict[str, Any]] = field(default_factory=list)
+    period_regressions: list[dict[str, Any]] = field(default_factory=list)
     experiments: list[dict[str, Any]] = field(default_factory=list)
     qa_calibration: list[dict[str, Any]] = field(default_factory=list)
     recurring_issues: list[dict[str, Any]] = field(default_factory=list)
@@ -97,9 +98,9 @@ class ReportData:
     last_loaded_at: Any = None
 
 
-def trailing_window_start(day: str) -> str:
-    """The first day of the longest trailing window ending on `day` (both included)."""
-    return (date.fromisoformat(day) - timedelta(days=max(TRAILING_WINDOWS) - 1)).isoformat()
+def trailing_window_start(day: str, days: int) -> str:
+    """The first day of the `days`-day window ending on `day` (both included)."""
+    return (date.fromisoformat(day) - timedelta(days=days - 1)).isoformat()
 
 
 def _records(connection: duckdb.DuckDBPyConnection, sql: str, parameters=()) -> list[dict]:
@@ -110,10 +111,21 @@ def _records(connection: duckdb.DuckDBPyConnection, sql: str, parameters=()) -> 
 
 def read_report_data(published_db: Path, day: str) -> ReportData:
     """The report's content for `day` (YYYY-MM-DD), read from the published file only."""
-    first_day = trailing_window_start(day)
     scorecard = day_scorecard(published_db, day)
     with duckdb.connect(str(published_db), read_only=True) as connection:
         publication = connection.execute("select version, published_at from publication").fetchone()
+        trailing_periods = tuple(
+            days
+            for (days,) in connection.execute(
+                "select distinct period_days from agg_scorecard_periods order by period_days"
+            ).fetchall()
+        )
+        first_day = trailing_window_start(day, max(trailing_periods, default=1))
+        period_rows = _records(
+            connection,
+            "select * from agg_scorecard_periods where period_end_date = ? order by period_days",
+            [day],
+        )
         definitions = _records(
             connection,
             "select * from dim_metrics order by indicator_type = 'lagging', metric_name",
@@ -155,9 +167,10 @@ def read_report_data(published_db: Path, day: str) -> ReportData:
                 ", ".join(
                     f"count(*) filter (where {flag} and session_date > ?::date - {days})"
                     f" as {flag}_{days}"
-                    for days in TRAILING_WINDOWS
+                    for days in trailing_periods
                     for flag in BALANCE_FLAGS
                 )
+                or "0 as no_window"
             }
             from agg_scorecard_balance_flags
             where session_date between ? and ?
@@ -165,7 +178,7 @@ def read_report_data(published_db: Path, day: str) -> ReportData:
             group by segment_level, {", ".join(SEGMENT_COLUMNS)}
             order by segment_level = 'full', segment_level, {", ".join(SEGMENT_COLUMNS)}
             """,
-            [day] * len(TRAILING_WINDOWS) * len(BALANCE_FLAGS) + [first_day, day],
+            [day] * len(trailing_periods) * len(BALANCE_FLAGS) + [first_day, day],
         )
         regressions = _records(
             connection,
@@ -214,14 +227,11 @@ def read_report_data(published_db: Path, day: str) -> ReportData:
         ).fetchone()[0]
 
     trends: dict[str, list[tuple]] = {}
-    windows: dict[str, dict[int, Counter]] = {}
     for metric, session_date, value, status, acceptable, critical in trend_rows:
         trends.setdefault(metric, []).append((session_date, value, status, acceptable, critical))
-        days_before = (date.fromisoformat(day) - session_date).days
-        for days in TRAILING_WINDOWS:
-            counter = windows.setdefault(metric, {}).setdefault(days, Counter())
-            if days_before < days:
-                counter[status] += 1
+    periods: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in period_rows:
+        periods.setdefault(row["metric_name"], {})[row["period_days"]] = row
     return ReportData(
         day=day,
         version=publication[0],
@@ -229,11 +239,13 @@ def read_report_data(published_db: Path, day: str) -> ReportData:
         scorecard=scorecard,
         definitions=definitions,
         trends=trends,
-        window_statuses=windows,
+        trailing_periods=trailing_periods,
+        periods=periods,
         segment_scorecard=segment_scorecard,
         balance_flags=balance_flags,
         balance_flag_windows=balance_flag_windows,
         regressions=regressions,
+        period_regressions=[row for row in period_rows if row["is_regression"]],
         experiments=experiments,
         qa_calibration=qa_calibration,
         recurring_issues=recurring_issues,
@@ -319,14 +331,10 @@ def _scorecard_section(data: ReportData, names: dict[str, str]) -> str:
     rows = []
     for row in data.scorecard:
         window_cells = "".join(
-            f"<td>{_window_summary(data.window_statuses.get(row.metric_name, {}).get(days))}</td>"
-            for days in TRAILING_WINDOWS
+            _period_cell(data.periods.get(row.metric_name, {}).get(days))
+            for days in data.trailing_periods
         )
-        regression = (
-            f'<span class="regression">regressed from {_text(row.previous_status)}</span>'
-            if row.is_regression
-            else ""
-        )
+        regression = _regression_note(row.is_regression, row.previous_status)
         rows.append(
             f'<tr class="scorecard-row {row.status}"'
             + _attributes(
@@ -360,7 +368,7 @@ def _scorecard_section(data: ReportData, names: dict[str, str]) -> str:
                 "status",
                 "critical at",
                 "previous period",
-                *(f"last {days} days" for days in TRAILING_WINDOWS),
+                *(f"last {days} days" for days in data.trailing_periods),
             ],
             rows,
             id="day-scorecard",
@@ -368,18 +376,28 @@ def _scorecard_section(data: ReportData, names: dict[str, str]) -> str:
     )
 
 
-def _window_summary(counter: Counter | None) -> str:
-    if not counter:
-        return "no days"
-    parts = [
-        f"{counter[status]} {STATUS_LABELS[status].split(',')[0]}"
-        for status in JUDGED_STATUSES
-        if counter[status]
-    ]
-    not_judged = sum(counter[status] for status in NOT_JUDGED_STATUSES)
-    if not_judged:
-        parts.append(f"{not_judged} not judged")
-    return _text(", ".join(parts))
+def _regression_note(is_regression: bool, previous_status: str | None) -> str:
+    if not is_regression:
+        return ""
+    return f'<span class="regression">regressed from {_text(previous_status)}</span>'
+
+
+def _period_cell(row: dict[str, Any] | None) -> str:
+    """A metric over a trailing window (agg_scorecard_periods): its value and status."""
+    if row is None:
+        return "<td></td>"
+    return (
+        '<td class="period"'
+        + _attributes(
+            metric=row["metric_name"],
+            period_days=row["period_days"],
+            status=row["status"],
+            value=row["metric_value"],
+            sample_size=row["sample_size"],
+        )
+        + f">{_number(row['metric_value'], row['unit'])} {_status_badge(row['status'])} "
+        f"{_regression_note(row['is_regression'], row['previous_status'])}</td>"
+    )
 
 
 def _segments_section(data: ReportData, names: dict[str, str]) -> str:
@@ -447,7 +465,7 @@ def _balance_section(data: ReportData) -> str:
             f"<tr><td>{_text(_segment_label(row))}</td>"
             + "".join(
                 f"<td>{row[f'{flag}_{days}']}</td>"
-                for days in TRAILING_WINDOWS
+                for days in data.trailing_periods
                 for flag in BALANCE_FLAGS
             )
             + "</tr>"
@@ -455,12 +473,12 @@ def _balance_section(data: ReportData) -> str:
         ]
         headers = [
             f"{label}, last {days} days"
-            for days in TRAILING_WINDOWS
+            for days in data.trailing_periods
             for label in BALANCE_FLAGS.values()
         ]
         window_part = "<h3>days each flag fired</h3>" + _table(["segment", *headers], rows)
     else:
-        window_part = f"<p>No balance flag fired in the last {max(TRAILING_WINDOWS)} days.</p>"
+        window_part = f"<p>No balance flag fired in the last {_longest_period(data)} days.</p>"
     return (
         "<p>Empathy theater: tone acceptable while resolution is not. Brusque efficiency: fast and "
         "resolved while tone is critical. Fast failure: first response acceptable while the "
@@ -470,25 +488,38 @@ def _balance_section(data: ReportData) -> str:
     )
 
 
+def _longest_period(data: ReportData) -> int:
+    return max(data.trailing_periods, default=1)
+
+
 def _regressions_section(data: ReportData, names: dict[str, str]) -> str:
-    if not data.regressions:
+    # (segment and period, row, end of the previous period): the day's segments, then the
+    # warehouse's trailing windows
+    regressions = [
+        (_segment_label(row), row, row["previous_session_date"]) for row in data.regressions
+    ] + [
+        (f"all sessions, last {row['period_days']} days", row, row["previous_period_end_date"])
+        for row in data.period_regressions
+    ]
+    if not regressions:
         return "<p id='regressions-none'>No judged metric got worse since its previous period.</p>"
     rows = [
         "<tr"
         + _attributes(
             metric=row["metric_name"],
-            segment=_segment_label(row),
+            segment=segment,
             status=row["status"],
             value=row["metric_value"],
         )
-        + f">"
-        f"<td>{_text(_segment_label(row))}</td><td>{_metric_link(row['metric_name'], names)}</td>"
-        f"<td>{_status_badge(row['previous_status'])} ({_text(row['previous_session_date'])})</td>"
+        + f"><td>{_text(segment)}</td><td>{_metric_link(row['metric_name'], names)}</td>"
+        f"<td>{_status_badge(row['previous_status'])} (ending {_text(previous_end)})</td>"
         f"<td>{_status_badge(row['status'])}</td>"
         f"<td>{_number(row['metric_value'], row['unit'])}</td></tr>"
-        for row in data.regressions
+        for segment, row, previous_end in regressions
     ]
-    return _table(["segment", "metric", "previous", "now", "value"], rows, id="regressions")
+    return _table(
+        ["segment and period", "metric", "previous period", "now", "value"], rows, id="regressions"
+    )
 
 
 def _experiments_section(data: ReportData, names: dict[str, str], figures: list[str]) -> str:
@@ -662,7 +693,8 @@ def _trends_section(data: ReportData, names: dict[str, str], figures: list[str])
     # Half a day of margin either side: a point on the window's first or last day stays whole.
     half_day = timedelta(hours=12)
     first, last = (
-        datetime.fromisoformat(day) for day in (trailing_window_start(data.day), data.day)
+        datetime.fromisoformat(day)
+        for day in (trailing_window_start(data.day, _longest_period(data)), data.day)
     )
     window = ((first - half_day).isoformat(), (last + half_day).isoformat())
     charts = [
@@ -675,7 +707,7 @@ def _trends_section(data: ReportData, names: dict[str, str], figures: list[str])
     if not charts:
         return "<p>No daily values in the trailing window.</p>"
     return (
-        f"<p>Daily overall values of the last {max(TRAILING_WINDOWS)} days; points coloured by "
+        f"<p>Daily overall values of the last {_longest_period(data)} days; points coloured by "
         "status (grey: not judged), dashed lines at the acceptable (green) and critical (red) "
         "thresholds.</p>"
         f"<div class='charts'>{''.join(charts)}</div>"

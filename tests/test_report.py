@@ -11,7 +11,6 @@ Screenshots go to test-artifacts/screenshots/ at the repository root (paths prin
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -84,6 +83,28 @@ def test_the_hand_made_days_report_shows_the_published_scorecard(handmade_wareho
         assert float(by_metric["first_response_seconds_median"]["value"]) == 317.5
         assert {row["sessions"] for row in shown} == {"5"}
         assert page.inner_text("#day-scorecard tr[data-metric='resolution_rate'] .value") == "60.0%"
+
+        # The trailing windows are agg_scorecard_periods' rows ending on the day; the day is the
+        # warehouse's only one, so each window pools the same five sessions.
+        periods = query(
+            handmade_warehouse.published_db,
+            f"""
+            select metric_name, period_days, status, metric_value
+            from agg_scorecard_periods where period_end_date = '{DAY}'
+            """,
+        )
+        shown_periods = {
+            (cell["metric"], int(cell["periodDays"])): cell
+            for cell in datasets(page, "#day-scorecard td[data-period-days]")
+        }
+        assert len(shown_periods) == len(periods) == 2 * len(published)
+        for metric, days, status, value in periods:
+            cell = shown_periods[(metric, days)]
+            assert cell["status"] == status
+            assert (float(cell["value"]) if cell["value"] else None) == value
+        for days in (7, 28):
+            assert float(shown_periods[("resolution_rate", days)]["value"]) == pytest.approx(0.6)
+            assert float(shown_periods[("first_response_seconds_median", days)]["value"]) == 317.5
 
         # Leading before lagging, as the article orders them.
         types = [row["indicatorType"] for row in shown]
@@ -187,6 +208,17 @@ def tiny_report_data() -> ReportData:
         "is_fast_failure": False,
         "sessions": 35,
     }
+    week = {
+        "metric_name": "acknowledgement_rate",
+        "period_days": 7,
+        "status": "needs_improvement",
+        "previous_status": "acceptable",
+        "previous_period_end_date": datetime.date(2026, 9, 28),
+        "is_regression": True,
+        "metric_value": 0.6,
+        "sample_size": 280,
+        "unit": "fraction",
+    }
     return ReportData(
         day=day.isoformat(),
         version="v-test",
@@ -212,7 +244,9 @@ def tiny_report_data() -> ReportData:
             for name in ("acknowledgement_rate", "resolution_rate", "csat_satisfied_rate")
         ],
         trends={"acknowledgement_rate": [(day, 0.25, "critical", 0.7, 0.5)]},
-        window_statuses={"acknowledgement_rate": {7: Counter(critical=1), 28: Counter(critical=1)}},
+        trailing_periods=(7,),
+        periods={"acknowledgement_rate": {7: week}},
+        period_regressions=[week],
         balance_flags=[flag_row],
         regressions=[
             {
@@ -271,7 +305,11 @@ def test_the_report_judges_only_judged_statuses_and_draws_the_forest_chart(tmp_p
         assert page.inner_text("#scorecard-tally").startswith("40 sessions; 1 acceptable, 0 needs")
         regressed = page.inner_text("#day-scorecard tr[data-metric='acknowledgement_rate']")
         assert "regressed from acceptable" in regressed
-        assert "1 critical" in regressed  # the trailing 7- and 28-day statuses
+        week = page.locator(
+            "#day-scorecard td[data-metric='acknowledgement_rate'][data-period-days='7']"
+        )
+        assert week.get_attribute("data-status") == "needs_improvement"
+        assert week.inner_text().startswith("60.0% needs improvement regressed from acceptable")
 
         flags = page.locator("#balance-flags tbody tr")
         assert flags.count() == 1
@@ -279,7 +317,8 @@ def test_the_report_judges_only_judged_statuses_and_draws_the_forest_chart(tmp_p
         assert flags.locator("[data-flag='is_empathy_theater']").inner_text() == "fires"
         regression = datasets(page, "#regressions tr[data-metric]")
         assert [(row["metric"], row["segment"], row["status"]) for row in regression] == [
-            ("acknowledgement_rate", "all sessions", "critical")
+            ("acknowledgement_rate", "all sessions", "critical"),
+            ("acknowledgement_rate", "all sessions, last 7 days", "needs_improvement"),
         ]
 
         forest = page.evaluate(

@@ -7,6 +7,7 @@
 {% macro scorecard_setting(name) -%}
     {%- set defaults = {
         'scorecard_min_sessions': 30,
+        'scorecard_trailing_periods': [7, 28],
         'metric_decimal_places': 6,
         'scorecard_metrics': [
             ['coverage_rate', 'sessions'],
@@ -72,6 +73,9 @@
         scorecard_min_sessions 30: a segment with fewer sessions is marked low-confidence
             (docs/metrics.md, "Scorecard"); at n = 30 a rate's 95% interval is still about
             +-0.18 wide.
+        scorecard_trailing_periods [7, 28]: the windows (days, ending on each session_date) that
+            agg_scorecard_periods pools the warehouse's sessions over: a week smooths the
+            weekday cycle, four weeks show the month the support lead reports on.
         metric_decimal_places 6: every published rate, mean and median of agg_metrics_segment_daily
             and the scorecard is rounded to this many places (macros/segment_day_metrics.sql)
             before any threshold sees it: a millionth of a rate or of a second is far finer than
