@@ -120,4 +120,8 @@ def test_nothing_is_loaded_twice_or_left_half_written(scenario: Scenario):
         ("2026-10-06_redelivery.jsonl", 1),
     ]
     published = scenario.warehouse_dir / "published"
-    assert sorted(path.name for path in published.iterdir()) == ["metrics.duckdb", "parquet"]
+    assert sorted(path.name for path in published.iterdir()) == [
+        "metrics.duckdb",
+        "parquet",
+        "report.html",
+    ]

@@ -589,7 +589,11 @@ def test_the_next_run_publishes_the_right_numbers(crash: Crash):
 
 def test_no_temporary_files_are_left_after_the_next_run(crash: Crash):
     published = crash.warehouse_dir / "published"
-    assert sorted(path.name for path in published.iterdir()) == ["metrics.duckdb", "parquet"]
+    assert sorted(path.name for path in published.iterdir()) == [
+        "metrics.duckdb",
+        "parquet",
+        "report.html",
+    ]
     parquet = {path.name for path in (published / "parquet").iterdir()}
     assert {f"{mart}.parquet" for mart in manifest_published_marts()} <= parquet
     assert not [name for name in parquet if name.startswith(TEMPORARY_MARKER)]

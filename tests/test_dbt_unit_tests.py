@@ -86,3 +86,9 @@ def test_a_qa_review_scored_under_the_older_spelling_of_its_key_still_counts(han
     name = "stg_support__events_reads_a_qa_score_under_its_older_spelling"
     completed = run_unit_tests(handmade_warehouse, name)
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_trailing_periods_pool_the_sessions_of_their_window(handmade_warehouse):
+    name = "test_trailing_periods_pool_the_sessions_of_their_window"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]

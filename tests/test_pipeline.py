@@ -220,7 +220,7 @@ def test_failing_expectation_is_reported_with_expectation_and_table(failing_suit
 
 def test_published_files_are_not_left_half_written(handmade_warehouse: Settings):
     names = sorted(path.name for path in Path(handmade_warehouse.published_dir).iterdir())
-    assert names == ["metrics.duckdb", "parquet"]
+    assert names == ["metrics.duckdb", "parquet", "report.html"]
 
 
 def test_the_dbt_build_reuses_the_parse_the_run_made_before_it(handmade_warehouse: Settings):
