@@ -34,6 +34,11 @@ UNKNOWN_SEGMENT = "unknown"
 # Rows of a drill-down table; the heading always says how many sessions there are.
 MAX_LISTED_SESSIONS = 500
 
+NOTHING_PUBLISHED_YET = (
+    "The published file has no scorecard rows yet (no session was published): run `make run` "
+    "for a day with sessions, then reload."
+)
+
 STATUS_STYLES = {
     "acceptable": ("#2e7d32", "acceptable"),
     "needs_improvement": ("#f9a825", "needs improvement"),
@@ -418,7 +423,9 @@ def create_app(published_db: Path):
                                     {"label": level.replace("_", " "), "value": level}
                                     for level in levels
                                 ],
-                                value=DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0],
+                                value=DEFAULT_LEVEL
+                                if DEFAULT_LEVEL in levels
+                                else next(iter(levels), None),
                                 clearable=False,
                             ),
                         ),
@@ -464,6 +471,8 @@ def create_app(published_db: Path):
         State("segment-values", "value"),
     )
     def update_segment_values(level, day_from, day_to, chosen):
+        if None in (level, day_from, day_to):
+            return [], []
         with open_published(published_db) as connection:
             values = segment_values(connection, level, day_from, day_to)
         kept = [value for value in chosen or [] if value in values]
@@ -480,6 +489,8 @@ def create_app(published_db: Path):
         Input("day-to", "value"),
     )
     def update_bars(metric_name, level, values, day_from, day_to):
+        if None in (metric_name, level, day_from, day_to):
+            return {}, html.P(NOTHING_PUBLISHED_YET, id="nothing-published"), ""
         first, last = sorted([day_from, day_to])
         with open_published(published_db) as connection:
             metric = _metric(connection, metric_name)
@@ -496,8 +507,9 @@ def create_app(published_db: Path):
             (bar,) = bars(connection, metric_name, level, day, day, [segment_value])
             listed = sessions_behind_bar(connection, metric_name, level, segment_value, day)
         where = "all sessions" if level == OVERALL_LEVEL else f"{level} = {segment_value}"
+        sessions = "session" if len(listed) == 1 else "sessions"
         heading = (
-            f"{len(listed)} sessions of {where} that started on {day}, the population "
+            f"{len(listed)} {sessions} of {where} that started on {day}, the population "
             f"{metric.display_name} is computed over: {population(metric_name).description} "
             f"(its denominator; the mart's sample size is {bar.sample_size})."
         )

@@ -9,19 +9,23 @@ fewer sessions than the scorecard's floor (30), so every judged bar is low_confi
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+import duckdb
 import pytest
 
 from orchestration.dashboard import (
     METRIC_SAMPLE_SIZES,
+    NOTHING_PUBLISHED_YET,
     POPULATIONS,
     open_published,
     scorecard_metrics,
@@ -42,17 +46,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(handmade_warehouse: Settings, tmp_path_factory) -> Iterator[str]:
-    """The CLI's dashboard on the hand-made warehouse, as a user starts it; stopped afterwards
-    whatever happened."""
+@contextmanager
+def served_dashboard(warehouse_dir: Path, log_path: Path) -> Iterator[str]:
+    """`python -m orchestration dashboard` on a warehouse, as a user starts it, until it
+    answers; stopped on leaving, whatever happened."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "orchestration", "dashboard", "--port", str(port)],
             cwd=PROJECT_ROOT,
-            env=cli_environment(handmade_warehouse.warehouse_dir),
+            env=cli_environment(warehouse_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -77,6 +80,14 @@ def dashboard_url(handmade_warehouse: Settings, tmp_path_factory) -> Iterator[st
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(handmade_warehouse: Settings, tmp_path_factory) -> Iterator[str]:
+    """The dashboard on the hand-made warehouse, shared by the browser tests of this module."""
+    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with served_dashboard(handmade_warehouse.warehouse_dir, log_path) as url:
+        yield url
 
 
 class LocalPage:
@@ -303,7 +314,7 @@ def test_clicking_a_bar_lists_exactly_the_sessions_its_denominator_counts(
     )
     assert listed_session_ids(local_page) == [row[0] for row in in_mart] == [pseudonym("S1")]
     heading = local_page.page.inner_text("#sessions-heading")
-    assert heading.startswith(f"1 sessions of channel = chat that started on {DAY}")
+    assert heading.startswith(f"1 session of channel = chat that started on {DAY}")
     assert "bot-handled sessions" in heading and "sample size is 1" in heading
     local_page.screenshot("escalation_rate_chat_sessions")
 
@@ -363,3 +374,18 @@ def test_the_dashboard_without_a_published_file_says_to_run_make_run_first(tmp_p
         f"error: no published file at {published_db}: the dashboard shows published marts "
         "only; run `make run` first (or point WAREHOUSE_DIR at a warehouse that has published)"
     )
+
+
+def test_a_published_file_without_scorecard_rows_shows_that_nothing_is_published_yet(
+    handmade_warehouse, local_page, tmp_path: Path
+):
+    published_db = tmp_path / "warehouse" / "published" / "metrics.duckdb"
+    published_db.parent.mkdir(parents=True)
+    shutil.copy(handmade_warehouse.published_db, published_db)
+    with duckdb.connect(str(published_db)) as connection:
+        connection.execute("delete from agg_scorecard_segment_daily")
+    with served_dashboard(tmp_path / "warehouse", tmp_path / "server.log") as url:
+        local_page.page.goto(url)
+        local_page.page.wait_for_selector("#nothing-published")
+        assert local_page.page.inner_text("#nothing-published") == NOTHING_PUBLISHED_YET
+    assert local_page.outside == []
