@@ -22,10 +22,9 @@ import duckdb
 
 from orchestration.summary import format_value
 
-# The level of the warehouse-wide rows; 'full' rows (all six dimensions at once) have no single
-# segment value to draw a bar for, so the app offers the other levels.
+# The level of the warehouse-wide rows. The scorecard's 'full' rows (all six dimensions at once)
+# have no single segment value to draw a bar for, so the app offers the other levels.
 OVERALL_LEVEL = "overall"
-FULL_LEVEL = "full"
 DEFAULT_LEVEL = "channel"
 # What the scorecard writes into a dimension a rollup row is not cut by.
 ALL_SEGMENTS = "all"
@@ -230,7 +229,7 @@ def session_days(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def _segment_value_sql(level: str) -> str:
     """The scorecard column that holds a level's segment value ('all' on the overall rows)."""
     if level == OVERALL_LEVEL:
-        return "'all'"
+        return f"'{ALL_SEGMENTS}'"
     return level
 
 
