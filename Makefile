@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 BIN := $(VENV)/bin
 
-.PHONY: help run test bench dev lint lint-python lint-sql clean
+.PHONY: help run test bench dev dashboard lint lint-python lint-sql clean
 
 # `make help`: every target with its `##` line.
 help: ## list the targets
@@ -34,6 +34,9 @@ bench: $(VENV)/.synced ## the benchmarks (bench/README.md)
 
 dev: $(VENV)/.synced ## the Dagster UI on this warehouse (http://127.0.0.1:3000)
 	$(BIN)/python -m orchestration dev
+
+dashboard: $(VENV)/.synced ## the drill-down app on the published marts (http://127.0.0.1:8050; ARGS=--port ...)
+	$(BIN)/python -m orchestration dashboard $(ARGS)
 
 # CI runs this before the tests (.ci/run); .pre-commit-config.yaml runs the same on commit.
 lint: lint-python lint-sql ## ruff and SQLFluff, as CI runs them

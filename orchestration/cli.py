@@ -435,6 +435,24 @@ def command_dev(arguments: argparse.Namespace) -> int:
     os.execve(dagster, [dagster, "dev", *arguments.dagster_arguments], settings.subprocess_env())
 
 
+DEFAULT_DASHBOARD_PORT = 8050
+
+
+def command_dashboard(arguments: argparse.Namespace) -> int:
+    """Serves the drill-down app (orchestration/dashboard.py) on 127.0.0.1, reading the
+    published file only, until interrupted."""
+    from orchestration.dashboard import NoPublishedFileError, check_published_file, serve
+
+    settings = load_settings()
+    try:
+        check_published_file(settings.published_db)
+    except NoPublishedFileError as error:
+        raise UserError(str(error)) from None
+    print(f"dashboard on http://127.0.0.1:{arguments.port}/ (Ctrl-C stops it)", flush=True)
+    serve(settings.published_db, arguments.port)
+    return 0
+
+
 def command_accept_load(arguments: argparse.Namespace) -> int:
     """Lets one held load through the reject-share gate, recording who and why."""
     from orchestration.load_gate import accept_load
@@ -493,6 +511,17 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="start the Dagster UI (dagster dev) on this warehouse")
     dev.add_argument("dagster_arguments", nargs=argparse.REMAINDER, help="passed to dagster dev")
     dev.set_defaults(handler=command_dev)
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the drill-down app on the published marts (http://127.0.0.1:8050)",
+    )
+    dashboard.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_DASHBOARD_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_DASHBOARD_PORT})",
+    )
+    dashboard.set_defaults(handler=command_dashboard)
     accept = commands.add_parser(
         "accept-load",
         help="let a load held by the reject-share gate publish, recording who and why",
