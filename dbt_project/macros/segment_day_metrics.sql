@@ -35,9 +35,9 @@
 {%- endmacro %}
 
 {% macro segment_day_aggregates() -%}
-        count(*) as sessions,
-        {{ count_where("has_bot_reply") }} as bot_handled_sessions,
-        {{ count_where("is_resolved") }} as resolved_sessions,
+        {{ population_count('sessions') }} as sessions,
+        {{ population_count('bot_handled_sessions') }} as bot_handled_sessions,
+        {{ population_count('resolved_sessions') }} as resolved_sessions,
         {%- for kind in segment_day_resolution_kinds() %}
         {{ count_where("resolution_kind = '" ~ kind ~ "'") }}
             as {{ kind }}_sessions,
@@ -49,16 +49,16 @@
             as reopened_sessions,
         {{ count_where("is_repeat_contact") }} as repeat_contact_sessions,
         {{ count_where("is_durably_resolved") }} as durably_resolved_sessions,
-        {{ count_where("csat_score is not null") }} as csat_responses,
+        {{ population_count('csat_responses') }} as csat_responses,
         {{ count_where("is_csat_satisfied") }} as csat_satisfied_responses,
         {{ median('first_response_seconds') }} as first_response_seconds_median,
         avg(cast(first_response_seconds as {{ type_double() }})) as first_response_seconds_mean,
         {{ median('time_to_resolution_seconds') }} as time_to_resolution_seconds_median,
         avg(cast(csat_score as {{ type_double() }})) as csat_mean,
-        {{ count_where("first_response_at is not null") }} as responded_sessions,
+        {{ population_count('responded_sessions') }} as responded_sessions,
         {{ count_where("is_first_response_acknowledging") }} as acknowledging_sessions,
         {{ count_where("has_customer_rephrase") }} as rephrase_sessions,
-        {{ count_where("is_first_reply_sla_breached is not null") }} as sla_covered_sessions,
+        {{ population_count('sla_covered_sessions') }} as sla_covered_sessions,
         {{ count_where("is_first_reply_sla_breached") }} as first_reply_sla_breached_sessions,
         {{ count_where("is_resolution_sla_breached") }} as resolution_sla_breached_sessions,
         {{ median('first_response_business_seconds') }} as first_response_business_seconds_median,
@@ -72,17 +72,17 @@
         {%- endfor %}
         avg(tone_alignment_score) as tone_alignment_score_mean,
         -- handoff, first-contact, micro-feedback and CSAT-split metrics (docs/metrics.md)
-        {{ count_where("has_escalation") }} as escalated_sessions,
+        {{ population_count('escalated_sessions') }} as escalated_sessions,
         {{ count_where("is_first_contact_resolved") }} as first_contact_resolved_sessions,
-        {{ count_where("micro_feedback_answer is not null") }} as micro_feedback_responses,
+        {{ population_count('micro_feedback_responses') }} as micro_feedback_responses,
         {{ count_where("micro_feedback_answer = 'yes'") }} as micro_feedback_yes_responses,
-        {{ count_where("resolution_kind = 'autonomous' and csat_score is not null") }}
+        {{ population_count('csat_responses_bot_resolved') }}
             as csat_responses_bot_resolved,
-        {{ count_where("resolution_kind = 'human_only' and csat_score is not null") }}
+        {{ population_count('csat_responses_human_only') }}
             as csat_responses_human_only,
         {{ count_where("has_silent_handoff") }} as silent_handoff_sessions,
         {{ count_where("is_abandoned_after_handoff") }} as abandoned_after_handoff_sessions,
-        {{ count_where("human_first_response_seconds is not null") }} as human_responded_sessions,
+        {{ population_count('human_responded_sessions') }} as human_responded_sessions,
         {%- for reason in segment_day_handoff_reasons() %}
         {{ count_where("first_handoff_reason = '" ~ reason ~ "'") }}
             as handoff_reason_{{ reason }}_sessions,

@@ -6,6 +6,10 @@
     scorecard_thresholds seed has them. Unit and leading/lagging are the metric's own (meta);
     tests/test_semantic_layer.py checks the seed's copies agree. A metric with thresholds but no semantic definition
     still appears (definition null), so a missing definition is visible rather than silent.
+    Each scorecard metric (scorecard_setting('scorecard_metrics')) also names its sample
+    population: the sample-size column it is judged on, that column's condition over
+    fct_sessions and its words (macros/session_populations.sql), so a reader can list the
+    sessions behind a value without restating dbt.
 #}
 
 {%- set definitions = [] %}
@@ -29,6 +33,8 @@
     'metric_name', 'display_name', 'definition', 'grain', 'unit', 'indicator_type', 'model_name',
     'column_name',
 ] %}
+
+{%- set populations = session_populations() %}
 
 with
 
@@ -65,6 +71,25 @@ thresholds as (
 
 ),
 
+sample_populations as (
+
+    select * from (
+        values
+        {%- for metric_name, population in scorecard_setting('scorecard_metrics') %}
+            (
+                '{{ metric_name }}',
+                '{{ population }}',
+                '{{ populations[population]['condition'] | replace("'", "''") }}',
+                '{{ populations[population]['label'] | replace("'", "''") }}'
+            ){{ ',' if not loop.last }}
+        {%- endfor %}
+    -- the alias is what names the values' columns
+    ) as scorecard_populations (  -- noqa: AL05
+        metric_name, sample_population, sample_population_condition, sample_population_label
+    )
+
+),
+
 final as (
 
     select
@@ -82,6 +107,10 @@ final as (
         thresholds.data_source,
         cast(definitions.model_name as varchar) as model_name,
         cast(definitions.column_name as varchar) as column_name,
+        cast(sample_populations.sample_population as varchar) as sample_population,
+        cast(sample_populations.sample_population_condition as varchar)
+            as sample_population_condition,
+        cast(sample_populations.sample_population_label as varchar) as sample_population_label,
 
         -- numerics
         thresholds.acceptable as acceptable_threshold,
@@ -93,6 +122,9 @@ final as (
     from definitions
     full outer join thresholds
         on definitions.metric_name = thresholds.metric_name
+    left join sample_populations
+        on coalesce(definitions.metric_name, thresholds.metric_name)
+        = sample_populations.metric_name
 
 )
 
