@@ -3,17 +3,20 @@
 Pick a metric, a segment level (channel, intent, ...), optionally some of its values, and a day
 range: one bar per segment value and day, coloured by the scorecard's status (low-confidence
 bars hatched grey: not judged). Click a bar to list the sessions behind it: the fct_sessions
-rows of that segment value and day that the metric's denominator counts.
+rows of that segment value and day that the metric's denominator counts (its sample population,
+as dim_metrics publishes it from dbt's macros/session_populations.sql).
 
 Every figure comes from the published DuckDB file, opened read-only per request (a publish
 renames a new file over it, so the next request reads the new version): bar values and statuses
-from agg_scorecard_segment_daily, definitions from dim_metrics, sessions from fct_sessions.
+from agg_scorecard_segment_daily, definitions and sample populations from dim_metrics, sessions
+from fct_sessions.
 No metric is computed here. Dash serves its own JavaScript (serve_locally), so the page needs
 nothing from the network.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,82 +49,6 @@ STATUS_STYLES = {
     "no_data": ("#e0e0e0", "no data"),
 }
 
-
-@dataclass(frozen=True)
-class Population:
-    """The sessions a denominator counts, as a condition on fct_sessions, and its words."""
-
-    condition: str
-    description: str
-
-
-# The sessions each sample-size column of agg_metrics_segment_daily counts: the count_where
-# conditions of macros/segment_day_metrics.sql, restated here because the published file
-# carries the counts but not their conditions. tests/test_dashboard.py checks, for every
-# scorecard metric, level and day, that the sessions listed number exactly the mart's
-# sample_size, so a changed denominator fails there instead of listing the wrong sessions.
-POPULATIONS = {
-    "sessions": Population("true", "every session"),
-    "bot_handled_sessions": Population("has_bot_reply", "bot-handled sessions (the bot replied)"),
-    "resolved_sessions": Population("is_resolved", "resolved sessions"),
-    "csat_responses": Population("csat_score is not null", "sessions with a CSAT answer"),
-    "responded_sessions": Population(
-        "first_response_at is not null", "sessions with a first response (bot or agent)"
-    ),
-    "micro_feedback_responses": Population(
-        "micro_feedback_answer is not null", "sessions with a micro-feedback answer"
-    ),
-    "csat_responses_bot_resolved": Population(
-        "resolution_kind = 'autonomous' and csat_score is not null",
-        "autonomously resolved sessions with a CSAT answer",
-    ),
-    "csat_responses_human_only": Population(
-        "resolution_kind = 'human_only' and csat_score is not null",
-        "human-only resolved sessions with a CSAT answer",
-    ),
-    "escalated_sessions": Population("has_escalation", "escalated sessions"),
-    "human_responded_sessions": Population(
-        "human_first_response_seconds is not null", "sessions a human responded in"
-    ),
-    "sla_covered_sessions": Population(
-        "is_first_reply_sla_breached is not null",
-        "sessions with an SLA target (known severity and channel)",
-    ),
-}
-
-# Each scorecard metric's sample-size column: the scorecard_metrics list of
-# macros/scorecard_settings.sql (the denominator of the metric's definition in dim_metrics).
-METRIC_SAMPLE_SIZES = {
-    "coverage_rate": "sessions",
-    "resolution_rate": "sessions",
-    "autonomous_rate": "sessions",
-    "durable_resolution_rate": "sessions",
-    "unresolved_rate": "sessions",
-    "abandoned_rate": "sessions",
-    "escalation_rate": "bot_handled_sessions",
-    "reopen_rate": "resolved_sessions",
-    "repeat_contact_rate": "sessions",
-    "csat_mean": "csat_responses",
-    "csat_satisfied_rate": "csat_responses",
-    "first_response_seconds_median": "sessions",
-    "first_response_seconds_mean": "sessions",
-    "time_to_resolution_seconds_median": "resolved_sessions",
-    "tone_alignment_score_mean": "responded_sessions",
-    "acknowledgement_rate": "responded_sessions",
-    "rephrase_rate": "sessions",
-    "time_to_useful_response_seconds_median": "responded_sessions",
-    "first_contact_resolution_rate": "sessions",
-    "micro_feedback_yes_rate": "micro_feedback_responses",
-    "csat_mean_bot_resolved": "csat_responses_bot_resolved",
-    "csat_mean_human_only": "csat_responses_human_only",
-    "silent_handoff_rate": "escalated_sessions",
-    "abandoned_after_handoff_rate": "escalated_sessions",
-    "handoff_context_completeness_mean": "escalated_sessions",
-    "customer_messages_to_resolution_mean": "resolved_sessions",
-    "human_first_response_seconds_median": "human_responded_sessions",
-    "first_reply_sla_breach_rate": "sla_covered_sessions",
-    "resolution_sla_breach_rate": "sla_covered_sessions",
-}
 
 # What the drill-down table shows of a session: published columns of fct_sessions only.
 SESSION_COLUMNS = (
@@ -292,8 +219,74 @@ def _check_level(connection: duckdb.DuckDBPyConnection, level: str) -> None:
         raise ValueError(f"unknown segment level {level!r}")
 
 
-def population(metric_name: str) -> Population:
-    return POPULATIONS[METRIC_SAMPLE_SIZES[metric_name]]
+@dataclass(frozen=True)
+class Population:
+    """The sessions a metric's denominator counts (dim_metrics.sample_population*)."""
+
+    name: str
+    condition: str
+    label: str
+
+
+# What a population condition may consist of besides fct_sessions column names: SQL words,
+# comparison operators, parentheses, numbers and plain quoted strings.
+CONDITION_WORDS = frozenset({"and", "or", "not", "is", "null", "true", "false", "in"})
+CONDITION_TOKEN = re.compile(
+    r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|('[^']*')|(\d+(?:\.\d+)?)|(<>|!=|<=|>=|[=<>(),]))"
+)
+
+
+def condition_problem(condition: str, session_columns: set[str]) -> str | None:
+    """What in a condition is neither a fct_sessions column nor a CONDITION_TOKEN, else None."""
+    position = 0
+    while position < len(condition.rstrip()):
+        token = CONDITION_TOKEN.match(condition, position)
+        if token is None:
+            return f"unexpected text at {condition[position:].strip()[:20]!r}"
+        name = token.group(1)
+        if name is not None and name.lower() not in CONDITION_WORDS | session_columns:
+            return f"{name!r} is not a column of fct_sessions"
+        position = token.end()
+    return None
+
+
+def sample_population(connection: duckdb.DuckDBPyConnection, metric_name: str) -> Population:
+    """A scorecard metric's sample population as dim_metrics publishes it (dbt's
+    macros/session_populations.sql, the conditions the mart counts).
+
+    The condition is SQL text read from a file and spliced into a query. The connection is
+    read-only, but a read-only DuckDB can still read other files (read_csv, attach) or run
+    costly functions; so only a condition of fct_sessions columns, comparisons and literals runs.
+    That it selects exactly the mart's sample size is proven by tests/test_dashboard.py and
+    checked on screen."""
+    row = _rows(
+        connection,
+        """
+        select sample_population, sample_population_condition, sample_population_label
+        from dim_metrics where metric_name = ?
+        """,
+        [metric_name],
+    )
+    if not row or None in row[0]:
+        raise ValueError(
+            f"dim_metrics of the published file has no sample population for {metric_name}: "
+            "publish again with `make run` (dbt's dim_metrics names one for every scorecard metric)"
+        )
+    found = Population(*row[0])
+    columns = {
+        column
+        for (column,) in _rows(
+            connection,
+            "select column_name from duckdb_columns() where table_name = 'fct_sessions'",
+        )
+    }
+    problem = condition_problem(found.condition, columns)
+    if problem is not None:
+        raise ValueError(
+            f"dim_metrics.sample_population_condition of {metric_name} is not run: {problem}; "
+            "it must be a boolean over fct_sessions columns (macros/session_populations.sql)"
+        )
+    return found
 
 
 def sessions_behind_bar(
@@ -310,13 +303,14 @@ def sessions_behind_bar(
         "true" if level == OVERALL_LEVEL else f"coalesce({level}, '{UNKNOWN_SEGMENT}') = ?"
     )
     parameters = [day] if level == OVERALL_LEVEL else [day, segment_value]
+    condition = sample_population(connection, metric_name).condition
     columns = ", ".join(SESSION_COLUMNS)
     rows = _rows(
         connection,
         f"""
         select {columns}
         from fct_sessions
-        where session_date = ? and {segment_filter} and ({population(metric_name).condition})
+        where session_date = ? and {segment_filter} and ({condition})
         order by started_at, session_id
         """,
         parameters,
@@ -505,11 +499,12 @@ def create_app(published_db: Path):
             metric = _metric(connection, metric_name)
             (bar,) = bars(connection, metric_name, level, day, day, [segment_value])
             listed = sessions_behind_bar(connection, metric_name, level, segment_value, day)
+            population = sample_population(connection, metric_name)
         where = "all sessions" if level == OVERALL_LEVEL else f"{level} = {segment_value}"
         sessions = "session" if len(listed) == 1 else "sessions"
         heading = (
             f"{len(listed)} {sessions} of {where} that started on {day}, the population "
-            f"{metric.display_name} is computed over: {population(metric_name).description} "
+            f"{metric.display_name} is computed over: {population.label} "
             f"(its denominator; the mart's sample size is {bar.sample_size})."
         )
         children = [html.P(heading, id="sessions-heading")]
@@ -517,8 +512,9 @@ def create_app(published_db: Path):
             children.append(
                 html.P(
                     f"These {len(listed)} sessions differ from the mart's sample size "
-                    f"({bar.sample_size}): the denominator of {metric_name} changed in dbt; "
-                    "update METRIC_SAMPLE_SIZES / POPULATIONS in orchestration/dashboard.py.",
+                    f"({bar.sample_size}): dbt counts {population.name} otherwise than its "
+                    "condition in dim_metrics; make segment_day_metrics.sql count it with "
+                    "population_count (macros/session_populations.sql).",
                     style={"color": STATUS_STYLES["critical"][0]},
                 )
             )

@@ -24,10 +24,10 @@ import duckdb
 import pytest
 
 from orchestration.dashboard import (
-    METRIC_SAMPLE_SIZES,
     NOTHING_PUBLISHED_YET,
-    POPULATIONS,
+    condition_problem,
     open_published,
+    sample_population,
     scorecard_metrics,
     segment_levels,
     sessions_behind_bar,
@@ -343,14 +343,16 @@ def test_the_page_requests_nothing_but_127_0_0_1(dashboard_url, local_page):
 
 
 def test_every_scorecard_metric_lists_as_many_sessions_as_its_sample_size(handmade_warehouse):
-    """The populations in orchestration/dashboard.py restate the denominators of dbt: on every
-    segment-day of every level the sessions listed must number the mart's sample_size."""
+    """The populations dim_metrics publishes (macros/session_populations.sql) are the
+    denominators the marts count: on every segment-day of every level the sessions listed must
+    number the mart's sample_size."""
     mismatches = []
     with open_published(handmade_warehouse.published_db) as connection:
-        assert {metric.metric_name for metric in scorecard_metrics(connection)} == set(
-            METRIC_SAMPLE_SIZES
-        )
-        assert set(METRIC_SAMPLE_SIZES.values()) == set(POPULATIONS)
+        metrics = scorecard_metrics(connection)
+        assert len(metrics) >= 29
+        # every scorecard metric has a population that passes the condition check
+        for metric in metrics:
+            sample_population(connection, metric.metric_name)
         for level in segment_levels(connection):
             value = "'all'" if level == "overall" else level
             rows = connection.execute(
@@ -364,6 +366,81 @@ def test_every_scorecard_metric_lists_as_many_sessions_as_its_sample_size(handma
                 if len(listed) != sample_size:
                     mismatches.append((metric, level, segment_value, len(listed), sample_size))
     assert mismatches == []
+
+
+def copy_of_published_file(handmade_warehouse, tmp_path: Path) -> Path:
+    published_db = tmp_path / "metrics.duckdb"
+    shutil.copy(handmade_warehouse.published_db, published_db)
+    return published_db
+
+
+def test_the_sessions_behind_a_bar_are_the_population_dim_metrics_publishes(
+    handmade_warehouse, tmp_path: Path
+):
+    """The app restates no denominator: it lists what dim_metrics says. Escalation rate is over
+    bot-handled sessions (S1, S2, S5 of the 5); publish 'every session' instead and all 5 are
+    listed, with the label of the file."""
+    published_db = copy_of_published_file(handmade_warehouse, tmp_path)
+    with open_published(published_db) as connection:
+        bot_handled = sessions_behind_bar(connection, "escalation_rate", "overall", "all", DAY)
+        assert sample_population(connection, "escalation_rate").label == (
+            "bot-handled sessions (the bot replied)"
+        )
+    assert sorted(row["session_id"] for row in bot_handled) == sorted(
+        pseudonym(session) for session in ("S1", "S2", "S5")
+    )
+    with duckdb.connect(str(published_db)) as connection:
+        connection.execute(
+            "update dim_metrics set sample_population = 'sessions', "
+            "sample_population_condition = 'true', sample_population_label = 'every session' "
+            "where metric_name = 'escalation_rate'"
+        )
+    with open_published(published_db) as connection:
+        every_session = sessions_behind_bar(connection, "escalation_rate", "overall", "all", DAY)
+        assert sample_population(connection, "escalation_rate").label == "every session"
+    assert sorted(row["session_id"] for row in every_session) == sorted(
+        pseudonym(session) for session in ("S1", "S2", "S3", "S4", "S5")
+    )
+
+
+def test_a_published_condition_that_reads_more_than_fct_sessions_columns_is_not_run(
+    handmade_warehouse, tmp_path: Path
+):
+    published_db = copy_of_published_file(handmade_warehouse, tmp_path)
+    with duckdb.connect(str(published_db)) as connection:
+        connection.execute(
+            "update dim_metrics set sample_population_condition = "
+            "'has_bot_reply or exists (select 1 from read_csv(''/etc/hostname''))' "
+            "where metric_name = 'escalation_rate'"
+        )
+    with open_published(published_db) as connection:
+        with pytest.raises(ValueError) as raised:
+            sessions_behind_bar(connection, "escalation_rate", "overall", "all", DAY)
+    assert str(raised.value) == (
+        "dim_metrics.sample_population_condition of escalation_rate is not run: 'exists' is "
+        "not a column of fct_sessions; it must be a boolean over fct_sessions columns "
+        "(macros/session_populations.sql)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem"),
+    [
+        ("has_bot_reply", None),
+        ("resolution_kind = 'autonomous' and csat_score is not null", None),
+        ("true", None),
+        ("csat_score >= 4 or (has_bot_reply and not is_resolved)", None),
+        ("read_csv('/etc/passwd') is not null", "'read_csv' is not a column of fct_sessions"),
+        ("has_bot_reply; drop table x", "unexpected text at '; drop table x'"),
+        ("has_bot_reply -- comment", "unexpected text at '-- comment'"),
+        ('csat_score is not null or "x" = 1', "unexpected text at '\"x\" = 1'"),
+    ],
+)
+def test_a_population_condition_may_name_only_fct_sessions_columns_operators_and_literals(
+    condition: str, problem: str | None
+):
+    session_columns = {"has_bot_reply", "resolution_kind", "csat_score", "is_resolved"}
+    assert condition_problem(condition, session_columns) == problem
 
 
 def test_the_dashboard_without_a_published_file_says_to_run_make_run_first(tmp_path: Path):

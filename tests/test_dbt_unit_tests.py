@@ -92,3 +92,12 @@ def test_trailing_periods_pool_the_sessions_of_their_window(handmade_warehouse):
     name = "test_trailing_periods_pool_the_sessions_of_their_window"
     completed = run_unit_tests(handmade_warehouse, name)
     assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+
+
+def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(handmade_warehouse):
+    """A data test (dbt_project/tests/): escalation_rate -> bot_handled_sessions / has_bot_reply,
+    csat_mean_bot_resolved -> its CSAT split, coverage_rate -> every session, assisted_rate
+    (not on the scorecard) -> none."""
+    name = "dim_metrics_names_the_sample_population_of_a_scorecard_metric"
+    completed = run_unit_tests(handmade_warehouse, name)
+    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
