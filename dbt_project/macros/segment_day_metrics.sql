@@ -5,6 +5,8 @@
     finer rows; one definition keeps the two grains equal by construction.
 
     segment_day_aggregates(): the aggregate select list over fct_sessions rows (no trailing comma).
+        The sample-size columns a scorecard metric is judged on count the populations of
+        session_populations() (macros/session_populations.sql), which dim_metrics publishes.
     segment_day_metric_columns(): the published column list over those aggregates - counts, rates
         (fractions 0-1, null when the denominator is 0), durations and scores - in the column
         order of agg_metrics_segment_daily (no trailing comma).
