@@ -23,6 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.load_gate import LoadGateError, full_refresh_requested
+from orchestration.nothing_new import (
+    inputs_fingerprint,
+    record_published_inputs,
+    unchanged_publication,
+)
 from orchestration.preflight import (
     WarehouseDiskError,
     check_free_space,
@@ -399,12 +404,22 @@ def command_run(arguments: argparse.Namespace) -> int:
     with refresh_lock(settings):
         # Under the lock (another refresh may hold the working database open for writing), and
         # before anything is loaded: a refused key must not leave a half-done refresh behind.
-        check_key_unchanged(
-            settings.working_db,
-            settings.pseudonym_key,
-            full_refresh=arguments.full_refresh or full_refresh_requested(settings.working_db),
-        )
+        full_refresh = arguments.full_refresh or full_refresh_requested(settings.working_db)
+        check_key_unchanged(settings.working_db, settings.pseudonym_key, full_refresh=full_refresh)
+        # Taken before the run: what the version it publishes is built from.
+        fingerprint = inputs_fingerprint(settings, partition_key)
+        unchanged = None if full_refresh else unchanged_publication(settings, fingerprint)
+        if unchanged is not None:
+            print(unchanged.describe())
+            return 0
         outcome = run_refresh(settings, partition_key, full_refresh=arguments.full_refresh)
+        if outcome.published and outcome.run_summary is not None:
+            record_published_inputs(
+                settings.working_db,
+                outcome.run_summary.published_version,
+                partition_key,
+                fingerprint,
+            )
     print(outcome.reconciliation())
     for problem in (*outcome.problems, *outcome.warnings):
         print(problem)
