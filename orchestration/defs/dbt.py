@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, Config
+from dagster import AssetExecutionContext, AssetKey, Config, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.manifest import load_manifest
-from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
+from orchestration.defs.partitions import (
+    daily_partitions,
+    dbt_vars_for_partition,
+    report_days_with_data,
+)
 from orchestration.defs.resources import WarehouseSettings, dbt_project
 from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
 from orchestration.pseudonymisation import check_key_unchanged, write_pseudonymisation_key
@@ -80,6 +84,11 @@ def warehouse_dbt_models(
     # working database through env_var, and dagster-dbt gives its dbt subprocess (and the dbt
     # adapter it loads in this process) a copy of this process's environment, nothing else.
     os.environ.update(settings.dbt_env())
-    yield from dbt.cli(arguments, context=context).stream()
+    built = set()
+    for event in dbt.cli(arguments, context=context).stream():
+        if isinstance(event, Output):
+            built.add(context.asset_key_for_output(event.output_name))
+        yield event
+    report_days_with_data(context, built, settings.working_db)
     if quarantine_refresh:
         mark_full_refresh_done(settings.working_db, started)

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
 from orchestration.defs.manifest import load_manifest
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import daily_partitions, report_days_with_data
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.publish import mart_descriptions, publish_marts
 from orchestration.run_log import PUBLISHED_RUN_LOG, published_run_log
@@ -29,6 +29,7 @@ def published_marts(
         descriptions=mart_descriptions(load_manifest(), PUBLISHED_MART_NAMES),
     )
     context.log.info(f"published version {result.version} to {result.database}")
+    report_days_with_data(context, [context.asset_key], settings.working_db)
     return MaterializeResult(
         metadata={
             "version": result.version,
