@@ -6,8 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, Config, Output
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster import (
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Config,
+    Output,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import (
@@ -36,14 +43,67 @@ def mart_asset_key(mart: str) -> AssetKey:
     return AssetKey([MARTS_SCHEMA, mart])
 
 
+def describe_dbt_test(test: Mapping[str, Any]) -> str:
+    """What a dbt data test (a manifest node) checks, in words: its own description when the
+    YAML gives one, else one written from the generic test and its arguments."""
+    severity = str((test.get("config") or {}).get("severity") or "error").lower()
+    effect = "blocks publishing" if severity == "error" else "reported, never blocks"
+    own = " ".join(str(test.get("description") or "").split())
+    label = f"dbt test ({severity}, {effect})"
+    if own:
+        return f"{label}: {own}"
+    metadata = test.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    column = kwargs.get("column_name") or test.get("column_name")
+    rules = {
+        "not_null": lambda: f"{column} is never null",
+        "unique": lambda: f"{column} is unique",
+        "accepted_values": lambda: (
+            f"{column} is one of {', '.join(str(value) for value in kwargs.get('values', []))}"
+        ),
+        "value_between": lambda: " and ".join(
+            part
+            for part in (
+                f"{column} >= {kwargs['min_value']}" if "min_value" in kwargs else "",
+                f"{column} <= {kwargs['max_value']}" if "max_value" in kwargs else "",
+            )
+            if part
+        ),
+        "value_matches_regex": lambda: f"{column} matches {kwargs.get('regex')}",
+        "unique_combination_of_columns": lambda: (
+            f"one row per {', '.join(kwargs.get('combination_of_columns', []))}"
+        ),
+        "relationships": lambda: f"every {column} is a {kwargs.get('field')} of {kwargs.get('to')}",
+    }
+    name = metadata.get("name") or test.get("name", "test")
+    rule = rules[name]() if name in rules else f"dbt test {name} on {column or 'the model'}"
+    where = (test.get("config") or {}).get("where")
+    if where:
+        rule += f" (rows where {where})"
+    return f"{label}: {rule}."
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
-    """Groups assets by dbt folder (staging, intermediate, marts, seeds) in the Dagster UI."""
+    """Groups assets by dbt folder (staging, intermediate, marts, seeds) in the Dagster UI, and
+    says what each dbt test checks (dagster-dbt leaves a test without a description)."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or (spec.description or "").strip():
+            return spec
+        return spec._replace(description=describe_dbt_test(manifest["nodes"][unique_id]))
 
 
 class DbtBuildConfig(Config):
