@@ -23,6 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.load_gate import LoadGateError, full_refresh_requested
+from orchestration.nothing_new import (
+    inputs_fingerprint,
+    record_published_inputs,
+    unchanged_publication,
+)
 from orchestration.preflight import (
     WarehouseDiskError,
     check_free_space,
@@ -37,6 +42,7 @@ from orchestration.pseudonymisation import check_key_unchanged
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DBT_TARGET_DIR,
+    PROJECT_ROOT,
     VENV_BIN,
     ConfigurationError,
     Settings,
@@ -400,12 +406,22 @@ def command_run(arguments: argparse.Namespace) -> int:
     with refresh_lock(settings):
         # Under the lock (another refresh may hold the working database open for writing), and
         # before anything is loaded: a refused key must not leave a half-done refresh behind.
-        check_key_unchanged(
-            settings.working_db,
-            settings.pseudonym_key,
-            full_refresh=arguments.full_refresh or full_refresh_requested(settings.working_db),
-        )
+        full_refresh = arguments.full_refresh or full_refresh_requested(settings.working_db)
+        check_key_unchanged(settings.working_db, settings.pseudonym_key, full_refresh=full_refresh)
+        # Taken before the run: what the version it publishes is built from.
+        fingerprint = inputs_fingerprint(settings, partition_key)
+        unchanged = None if full_refresh else unchanged_publication(settings, fingerprint)
+        if unchanged is not None:
+            print(unchanged.describe())
+            return 0
         outcome = run_refresh(settings, partition_key, full_refresh=arguments.full_refresh)
+        if outcome.published and outcome.run_summary is not None:
+            record_published_inputs(
+                settings.working_db,
+                outcome.run_summary.published_version,
+                partition_key,
+                fingerprint,
+            )
     print(outcome.reconciliation())
     for problem in (*outcome.problems, *outcome.warnings):
         print(problem)
@@ -423,6 +439,10 @@ def command_run(arguments: argparse.Namespace) -> int:
     return 0
 
 
+# How long `dev` waits for dagster dev to shut down after Ctrl-C before it kills what is left.
+DEV_STOP_SECONDS = 60.0
+
+
 def command_dev(arguments: argparse.Namespace) -> int:
     """Starts the Dagster UI on the same instance and warehouse that `run` uses.
 
@@ -432,7 +452,68 @@ def command_dev(arguments: argparse.Namespace) -> int:
     prepare_dagster_home(settings)
     prepare_dbt_manifest(settings)
     dagster = str(VENV_BIN / "dagster")
-    os.execve(dagster, [dagster, "dev", *arguments.dagster_arguments], settings.subprocess_env())
+    return run_until_interrupted(
+        [dagster, "dev", *arguments.dagster_arguments], settings.subprocess_env()
+    )
+
+
+def _signal_group(process_group: int, signal_number: int) -> None:
+    try:
+        os.killpg(process_group, signal_number)
+    except (ProcessLookupError, PermissionError):  # the group has no process left
+        pass
+
+
+def run_until_interrupted(command: list[str], env: Mapping[str, str]) -> int:
+    """Runs `command` (dagster dev) in a process group of its own until it exits or Ctrl-C.
+
+    Ctrl-C (or SIGTERM) goes to this process only: it asks dagster dev to stop (SIGINT, so it
+    shuts down its webserver, daemon and code server itself, without the tracebacks each
+    prints when the terminal interrupts them directly), waits DEV_STOP_SECONDS, then kills
+    whatever of its process group is left. One line says it stopped; exit code 130."""
+    import signal
+
+    started: list[subprocess.Popen] = []
+    interrupted: list[int] = []
+
+    def stop(signal_number: int, _frame: Any) -> None:
+        interrupted.append(signal_number)
+        if not started:
+            return
+        if len(interrupted) > 1:  # a second Ctrl-C does not wait any longer
+            _signal_group(started[0].pid, signal.SIGKILL)
+        else:
+            started[0].send_signal(signal.SIGINT)
+
+    # Installed before dagster dev starts: it inherits the default action of a handled signal,
+    # but would inherit SIGINT ignored (as this process may be, started in the background).
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # From the project folder, where dagster dev finds the code location ([tool.dagster]).
+        process = subprocess.Popen(command, env=dict(env), cwd=PROJECT_ROOT, start_new_session=True)
+        started.append(process)
+        if interrupted:  # Ctrl-C while it was starting
+            process.send_signal(signal.SIGINT)
+        try:
+            while process.poll() is None:
+                if interrupted:
+                    try:
+                        process.wait(timeout=DEV_STOP_SECONDS)
+                    except subprocess.TimeoutExpired:
+                        _signal_group(process.pid, signal.SIGKILL)
+                        process.wait()
+                else:
+                    time.sleep(0.2)
+        finally:
+            # Nothing dagster dev started outlives it (a code server it could not stop).
+            _signal_group(process.pid, signal.SIGKILL)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if interrupted:
+        print("dagster dev stopped; runs, schedules and the warehouse are kept", flush=True)
+        return 130
+    return process.returncode
 
 
 DEFAULT_DASHBOARD_PORT = 8050
@@ -544,7 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["dev"]:
+        # Everything after `dev` is dagster dev's (argparse would take `-p 3001` for its own).
+        arguments = argparse.Namespace(handler=command_dev, dagster_arguments=argv[1:])
+    else:
+        arguments = build_parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
     except (UserError, ConfigurationError, WarehouseDiskError, LoadGateError) as error:

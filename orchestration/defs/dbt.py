@@ -6,11 +6,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, Config
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster import (
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Config,
+    Output,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.manifest import load_manifest
-from orchestration.defs.partitions import daily_partitions, dbt_vars_for_partition
+from orchestration.defs.partitions import (
+    daily_partitions,
+    dbt_vars_for_partition,
+    report_days_with_data,
+)
 from orchestration.defs.resources import WarehouseSettings, dbt_project
 from orchestration.load_gate import full_refresh_requested, mark_full_refresh_done
 from orchestration.pseudonymisation import check_key_unchanged, write_pseudonymisation_key
@@ -32,14 +43,67 @@ def mart_asset_key(mart: str) -> AssetKey:
     return AssetKey([MARTS_SCHEMA, mart])
 
 
+def describe_dbt_test(test: Mapping[str, Any]) -> str:
+    """What a dbt data test (a manifest node) checks, in words: its own description when the
+    YAML gives one, else one written from the generic test and its arguments."""
+    severity = str((test.get("config") or {}).get("severity") or "error").lower()
+    effect = "blocks publishing" if severity == "error" else "reported, never blocks"
+    own = " ".join(str(test.get("description") or "").split())
+    label = f"dbt test ({severity}, {effect})"
+    if own:
+        return f"{label}: {own}"
+    metadata = test.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    column = kwargs.get("column_name") or test.get("column_name")
+    rules = {
+        "not_null": lambda: f"{column} is never null",
+        "unique": lambda: f"{column} is unique",
+        "accepted_values": lambda: (
+            f"{column} is one of {', '.join(str(value) for value in kwargs.get('values', []))}"
+        ),
+        "value_between": lambda: " and ".join(
+            part
+            for part in (
+                f"{column} >= {kwargs['min_value']}" if "min_value" in kwargs else "",
+                f"{column} <= {kwargs['max_value']}" if "max_value" in kwargs else "",
+            )
+            if part
+        ),
+        "value_matches_regex": lambda: f"{column} matches {kwargs.get('regex')}",
+        "unique_combination_of_columns": lambda: (
+            f"one row per {', '.join(kwargs.get('combination_of_columns', []))}"
+        ),
+        "relationships": lambda: f"every {column} is a {kwargs.get('field')} of {kwargs.get('to')}",
+    }
+    name = metadata.get("name") or test.get("name", "test")
+    rule = rules[name]() if name in rules else f"dbt test {name} on {column or 'the model'}"
+    where = (test.get("config") or {}).get("where")
+    if where:
+        rule += f" (rows where {where})"
+    return f"{label}: {rule}."
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
-    """Groups assets by dbt folder (staging, intermediate, marts, seeds) in the Dagster UI."""
+    """Groups assets by dbt folder (staging, intermediate, marts, seeds) in the Dagster UI, and
+    says what each dbt test checks (dagster-dbt leaves a test without a description)."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or (spec.description or "").strip():
+            return spec
+        return spec._replace(description=describe_dbt_test(manifest["nodes"][unique_id]))
 
 
 class DbtBuildConfig(Config):
@@ -80,6 +144,11 @@ def warehouse_dbt_models(
     # working database through env_var, and dagster-dbt gives its dbt subprocess (and the dbt
     # adapter it loads in this process) a copy of this process's environment, nothing else.
     os.environ.update(settings.dbt_env())
-    yield from dbt.cli(arguments, context=context).stream()
+    built = set()
+    for event in dbt.cli(arguments, context=context).stream():
+        if isinstance(event, Output):
+            built.add(context.asset_key_for_output(event.output_name))
+        yield event
+    report_days_with_data(context, built, settings.working_db)
     if quarantine_refresh:
         mark_full_refresh_done(settings.working_db, started)

@@ -18,7 +18,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import daily_partitions, report_days_with_data
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.ingest.loader import LoadReport, load_landing
 from orchestration.load_gate import GateVerdict, judge_loads
@@ -101,3 +101,4 @@ def raw_events(context: AssetExecutionContext, settings: WarehouseSettings):
     yield MaterializeResult(asset_key=RAW_REJECTED_EVENTS, metadata={"rejected": report.rejected})
     yield MaterializeResult(asset_key=RAW_FILE_LOADS, metadata={"new_files": len(report.files)})
     yield reject_share_check(report, verdict)
+    report_days_with_data(context, context.selected_asset_keys, settings.working_db)

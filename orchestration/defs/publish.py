@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.defs.dbt import PUBLISHED_MART_NAMES, mart_asset_key
 from orchestration.defs.manifest import load_manifest
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import daily_partitions, report_days_with_data
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.publish import mart_descriptions, publish_marts
 from orchestration.report import write_report
@@ -36,6 +36,7 @@ def published_marts(
     # From the version just published, so the report never disagrees with BI.
     report = write_report(settings.published_db, settings.report_path, context.partition_key)
     context.log.info(f"wrote the scorecard report {report}")
+    report_days_with_data(context, [context.asset_key], settings.working_db)
     return MaterializeResult(
         metadata={
             "version": result.version,

@@ -27,7 +27,12 @@ def landing_fingerprint(landing_dir: Path) -> str | None:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-@sensor(job=refresh_job, minimum_interval_seconds=60)
+@sensor(
+    job=refresh_job,
+    minimum_interval_seconds=60,
+    description="Starts refresh_warehouse for the newest partition when the landing folder "
+    "changes (a file lands, grows or is rewritten).",
+)
 def landing_folder_sensor(context: SensorEvaluationContext, settings: WarehouseSettings):
     landing_dir = settings.landing_dir
     if not landing_dir.is_dir():

@@ -231,6 +231,36 @@ def load_landing(
     return report
 
 
+def files_to_load(landing_dir: Path, database: Path) -> list[str]:
+    """The landing entries a load would not skip (new, changed, or refused unread), by name.
+
+    The loader's own rule, read-only: an entry is skipped only when its sha256 is in
+    raw.file_loads; an entry refused unread is recorded again by every load."""
+    entries = find_landing_files(Path(landing_dir)).files
+    if not Path(database).exists():
+        return [entry.source_file for entry in entries]
+    with duckdb.connect(str(database), read_only=True) as con:
+        has_file_loads = con.execute(
+            "select 1 from duckdb_tables() where schema_name = 'raw' and table_name = 'file_loads'"
+        ).fetchall()
+        pending = []
+        for entry in entries:
+            try:
+                sha256 = None if entry.refusal is not None else file_sha256(entry.path)
+            except OSError:
+                sha256 = None
+            loaded = (
+                sha256 is not None
+                and has_file_loads
+                and con.execute(
+                    "select 1 from raw.file_loads where file_sha256 = ? limit 1", [sha256]
+                ).fetchone()
+            )
+            if not loaded:
+                pending.append(entry.source_file)
+    return pending
+
+
 class FileChangedWhileReading(Exception):
     """The bytes read differ from the bytes hashed: the file was written to during the load."""
 
