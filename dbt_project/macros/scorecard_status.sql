@@ -1,6 +1,6 @@
 {#
-    The scorecard's judgement, written once for a period and its previous period
-    (agg_scorecard_segment_daily).
+    The scorecard's judgement, written once for the daily scorecard (a period and its previous
+    period, agg_scorecard_segment_daily) and the trailing windows (agg_scorecard_periods).
 
     scorecard_status(value, sample_size, thresholds='thresholds'): the status of a metric value
         against its scorecard_thresholds row (`thresholds`: a relation or CTE with direction,
@@ -10,6 +10,9 @@
           higher_is_better: value >= acceptable -> acceptable; value <= critical -> critical;
           lower_is_better:  value <= acceptable -> acceptable; value >= critical -> critical;
           in between -> needs_improvement.
+    scorecard_judgement_columns(values, thresholds='thresholds'): the columns both scorecards
+        publish beside a metric value: its thresholds row, whether the sample is too small to
+        judge, and its status (`values`: the relation with metric_value and sample_size).
     scorecard_status_rank(status): how bad a judged status is (acceptable 0 < needs_improvement 1
         < critical 2); null for low_confidence and no_data, which are not judgements.
 #}
@@ -32,6 +35,16 @@
                 else 'needs_improvement'
             end
     end
+{%- endmacro %}
+
+{% macro scorecard_judgement_columns(values, thresholds='thresholds') -%}
+    {{ thresholds }}.direction,
+        {{ thresholds }}.indicator_type,
+        {{ thresholds }}.unit,
+        {{ thresholds }}.acceptable as acceptable_threshold,
+        {{ thresholds }}.critical as critical_threshold,
+        {{ values }}.sample_size < {{ scorecard_setting('scorecard_min_sessions') }} as is_low_confidence,
+        {{ scorecard_status(values ~ '.metric_value', values ~ '.sample_size', thresholds) }} as status
 {%- endmacro %}
 
 {% macro scorecard_status_rank(status) -%}

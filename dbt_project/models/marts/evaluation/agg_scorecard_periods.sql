@@ -15,7 +15,6 @@
 
 {%- set scorecard_metrics = scorecard_setting('scorecard_metrics') -%}
 {%- set trailing_periods = scorecard_setting('scorecard_trailing_periods') -%}
-{%- set min_sessions = scorecard_setting('scorecard_min_sessions') -%}
 
 with
 
@@ -111,13 +110,7 @@ statuses as (
 
     select
         metric_values.*,
-        thresholds.direction,
-        thresholds.indicator_type,
-        thresholds.unit,
-        thresholds.acceptable as acceptable_threshold,
-        thresholds.critical as critical_threshold,
-        metric_values.sample_size < {{ min_sessions }} as is_low_confidence,
-        {{ scorecard_status('metric_values.metric_value', 'metric_values.sample_size') }} as status
+        {{ scorecard_judgement_columns('metric_values') }}
     from metric_values
     -- left join: a listed metric without a seed row keeps its rows (not_null on direction fails)
     left join thresholds

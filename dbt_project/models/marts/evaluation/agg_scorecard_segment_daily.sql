@@ -51,7 +51,6 @@
 {#- what a segment-day row carries into the scorecard, full and rollup rows alike -#}
 {%- set segment_day_columns = ['segment_day_id'] + segment_columns + ['sessions'] + metric_columns
     + ['session_date'] -%}
-{%- set min_sessions = scorecard_setting('scorecard_min_sessions') -%}
 {#- a segment followed over time within its level -#}
 {%- set previous_period = 'partition by segment_level, ' ~ segment_columns | join(', ')
     ~ ' order by session_date' %}
@@ -192,13 +191,7 @@ statuses as (
 
     select
         metric_values.*,
-        thresholds.direction,
-        thresholds.indicator_type,
-        thresholds.unit,
-        thresholds.acceptable as acceptable_threshold,
-        thresholds.critical as critical_threshold,
-        metric_values.sample_size < {{ min_sessions }} as is_low_confidence,
-        {{ scorecard_status('metric_values.metric_value', 'metric_values.sample_size') }} as status,
+        {{ scorecard_judgement_columns('metric_values') }},
         case
             when metric_values.previous_session_date is not null then {{ scorecard_status(
                 'metric_values.previous_metric_value', 'metric_values.previous_sample_size') }}
