@@ -239,11 +239,13 @@ class Settings:
         """Environment variables dbt reads: the working database (profiles.yml `env_var`) and
         its artifact and log folders (dagster-dbt reads DBT_TARGET_PATH too). Not the pseudonym
         key: dbt reads its HMAC pads from the working database (orchestration/pseudonymisation.py).
+        No colours: dbt's output lands in the run's log file and Dagster's logs, not a terminal.
         """
         return {
             "EMPATHY_WORKING_DB": str(self.working_db),
             "DBT_TARGET_PATH": str(DBT_TARGET_DIR),
             "DBT_LOG_PATH": str(DBT_LOG_DIR),
+            "DBT_USE_COLORS": "false",
         }
 
     def subprocess_env(self) -> dict[str, str]:

@@ -156,6 +156,15 @@ def test_full_refresh_under_a_new_key_republishes_every_pseudonym_and_shows_prog
         assert re.search(rf"\] {stage} done in \d+\.\d s\n", progress)
 
 
+def test_the_run_log_file_holds_dbt_output_without_colour_codes_or_a_telemetry_banner(
+    handmade_warehouse: Settings,
+):
+    log = (handmade_warehouse.warehouse_dir / "logs" / f"refresh-{DAY}.log").read_text()
+    assert "Completed successfully" in log  # dbt's own lines are in it
+    assert "\x1b" not in log
+    assert "telemetry" not in log.lower()
+
+
 def scorecard_file(tmp_path: Path, rows: list[tuple]) -> Path:
     """A published file holding just the scorecard columns the summary reads."""
     published = tmp_path / "metrics.duckdb"
