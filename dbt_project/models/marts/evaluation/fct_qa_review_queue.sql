@@ -45,12 +45,9 @@ stratified as (
 
     select
         session_id,
-        channel,
-        intent,
-        severity,
-        language,
-        model_version,
-        prompt_id,
+        {%- for column in segment_columns() %}
+        {{ column }},
+        {%- endfor %}
         resolution_kind,
         coalesce(severity, 'unknown') as stratum_severity,
         coalesce(language, 'unknown') as stratum_language,
@@ -121,12 +118,9 @@ final as (
         ranked.session_id,
 
         -- strings
-        ranked.channel,
-        ranked.intent,
-        ranked.severity,
-        ranked.language,
-        ranked.model_version,
-        ranked.prompt_id,
+        {%- for column in segment_columns() %}
+        ranked.{{ column }},
+        {%- endfor %}
         ranked.resolution_kind,
         ranked.review_outcome,
         {{ dbt.concat([
