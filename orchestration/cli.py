@@ -413,6 +413,7 @@ def command_run(arguments: argparse.Namespace) -> int:
         unchanged = None if full_refresh else unchanged_publication(settings, fingerprint)
         if unchanged is not None:
             print(unchanged.describe())
+            _print_outcome(settings, partition_key)
             return 0
         outcome = run_refresh(settings, partition_key, full_refresh=arguments.full_refresh)
         if outcome.published and outcome.run_summary is not None:

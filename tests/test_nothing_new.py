@@ -73,7 +73,10 @@ def test_a_second_run_on_unchanged_landing_says_nothing_new_and_keeps_the_publis
     second = run_cli(env, "run", "--partition", DAY, "--no-demo")
 
     assert second.returncode == 0, second.stdout + second.stderr
-    assert second.stdout.splitlines() == [
+    # The kept version's day scorecard and paths follow, as after a run that publishes.
+    lines = second.stdout.splitlines()
+    assert lines[-1] == f"scorecard report:   {warehouse_dir / 'published' / 'report.html'}"
+    assert lines[:1] == [
         f"nothing new for {DAY}: all 2 landing files are already loaded, no full refresh is "
         "pending, and the dbt project, seeds, code and settings are those of published version "
         f"{version} (published {version[:4]}-{version[4:6]}-{version[6:8]} "
