@@ -15,6 +15,8 @@
         judge, and its status (`values`: the relation with metric_value and sample_size).
     scorecard_status_rank(status): how bad a judged status is (acceptable 0 < needs_improvement 1
         < critical 2); null for low_confidence and no_data, which are not judgements.
+    scorecard_is_regression(status, previous_status): true when a status is worse than the
+        previous period's; false when either is not a judgement (nothing to compare).
 #}
 
 {% macro scorecard_status(value, sample_size, thresholds='thresholds') -%}
@@ -53,4 +55,11 @@
         when 'needs_improvement' then 1
         when 'critical' then 2
     end
+{%- endmacro %}
+
+{% macro scorecard_is_regression(status, previous_status) -%}
+    coalesce(
+            {{ scorecard_status_rank(status) }} > {{ scorecard_status_rank(previous_status) }},
+            false
+        )
 {%- endmacro %}

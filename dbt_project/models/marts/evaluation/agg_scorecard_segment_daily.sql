@@ -236,10 +236,7 @@ final as (
 
         -- booleans
         is_low_confidence,
-        coalesce(
-            {{ scorecard_status_rank('status') }} > {{ scorecard_status_rank('previous_status') }},
-            false
-        ) as is_regression,
+        {{ scorecard_is_regression('status', 'previous_status') }} as is_regression,
 
         -- dates
         session_date,
