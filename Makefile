@@ -22,10 +22,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 run: $(VENV)/.synced ## set up, then refresh yesterday (demo data on a first run; ARGS=--full-refresh ...)
 	$(BIN)/python -m orchestration run $(ARGS)
 
-# The PostgreSQL portability test needs the server binaries (it starts its own cluster); the
-# browser tests need Debian's Chromium.
-test: $(VENV)/.synced ## set up (PostgreSQL's binaries and Chromium too), then run every test
+# The PostgreSQL portability test needs the server binaries (it starts its own cluster), the
+# Spark one a Java 17 runtime; the browser tests need Debian's Chromium.
+test: $(VENV)/.synced ## set up (PostgreSQL's binaries, Java 17 and Chromium too), then run every test
 	bash .ci/install-postgresql
+	bash .ci/install-java
 	bash .ci/install-chromium
 	$(BIN)/python -m pytest
 
