@@ -15,7 +15,7 @@ expected as (
         ('escalation_rate', 'bot_handled_sessions', 'has_bot_reply',
             'bot-handled sessions (the bot replied)'),
         ('csat_mean_bot_resolved', 'csat_responses_bot_resolved',
-            'resolution_kind = ''autonomous'' and csat_score is not null',
+            {{ string_literal("resolution_kind = 'autonomous' and csat_score is not null") }},
             'autonomously resolved sessions with a CSAT answer'),
         ('coverage_rate', 'sessions', 'true', 'every session'),
         ('assisted_rate', null, null, null)

@@ -19,3 +19,8 @@
     {#- DuckDB (ICU): timezone(zone, timestamp) -> timestamptz; timezone('UTC', timestamptz) -> timestamp. -#}
     cast(timezone('UTC', timezone({{ time_zone }}, {{ local_timestamp }})) as timestamp)
 {%- endmacro %}
+
+{% macro spark__local_to_utc(local_timestamp, time_zone) -%}
+    {#- to_utc_timestamp reads the timestamp as wall-clock time in the zone (session zone UTC). -#}
+    to_utc_timestamp({{ local_timestamp }}, {{ time_zone }})
+{%- endmacro %}

@@ -87,7 +87,7 @@
 {%- endmacro %}
 
 {% macro spark__regexp_replace_all(expression, pattern, replacement) -%}
-    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ expression }}, '{{ java_regex(pattern) }}', '{{ replacement }}')
 {%- endmacro %}
 
 {% macro trino__regexp_replace_all(expression, pattern, replacement) -%}
@@ -105,7 +105,14 @@
 {%- endmacro %}
 
 {% macro spark__regexp_matches_all(expression, pattern) -%}
-    ({{ expression }} rlike '{{ pattern }}')
+    ({{ expression }} rlike '{{ java_regex(pattern) }}')
+{%- endmacro %}
+
+{#- Java's regex reads [ inside a bracket expression as a nested class, so the bracketed
+    brackets the patterns use ([[] and []]) become escapes there; the SQL literal doubles the
+    backslash (Spark unescapes string literals). -#}
+{% macro java_regex(pattern) -%}
+    {{ pattern | replace("[[]", "\\\\[") | replace("[]]", "\\\\]") }}
 {%- endmacro %}
 
 {% macro trino__regexp_matches_all(expression, pattern) -%}

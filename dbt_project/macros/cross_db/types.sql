@@ -18,3 +18,32 @@
 {% macro trino__type_double() -%}
     double
 {%- endmacro %}
+
+{#- type_text(): text of any length (Spark's varchar needs a length; its text type is string). -#}
+{% macro type_text() -%}
+    {{ return(adapter.dispatch('type_text', 'empathy_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_text() -%}
+    varchar
+{%- endmacro %}
+
+{% macro spark__type_text() -%}
+    string
+{%- endmacro %}
+
+{#
+    string_literal(value): `value` (text) as a quoted SQL string literal. ANSI doubles a quote;
+    Spark escapes with backslashes (it reads 'it''s' as two adjacent literals, "its").
+#}
+{% macro string_literal(value) -%}
+    {{ return(adapter.dispatch('string_literal', 'empathy_warehouse')(value)) }}
+{%- endmacro %}
+
+{% macro default__string_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__string_literal(value) -%}
+    '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}

@@ -82,7 +82,7 @@ open_days as (
     from local_dates
     inner join schedule_minutes
         -- extract(isodow ...): 1 = Monday ... 7 = Sunday on DuckDB and PostgreSQL alike
-        on cast(extract(isodow from local_dates.local_date) as {{ dbt.type_int() }})
+        on {{ iso_day_of_week('local_dates.local_date') }}
             = schedule_minutes.iso_day_of_week
     left join support_holidays
         on local_dates.local_date = support_holidays.holiday_date

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=session_grain_materialization(),
         incremental_strategy='delete+insert',
         unique_key='session_id',
         on_schema_change='fail'

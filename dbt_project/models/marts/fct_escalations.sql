@@ -45,10 +45,11 @@ escalations as (
 
     select
         events.*,
-        row_number() over (
+        -- the cast: row_number() is a 4-byte int on Spark, the contract says bigint
+        cast(row_number() over (
             partition by events.session_id
             order by events.occurred_at, events.event_sequence_number
-        ) as escalation_sequence_number
+        ) as {{ dbt.type_bigint() }}) as escalation_sequence_number
     from events
     where events.event_type = 'escalated'
 

@@ -76,10 +76,11 @@ replies as (
         responder_messages.actor_type as responder_type,
         coalesce(responder_messages.channel, session_facts.channel) as channel,
         session_facts.severity,
-        row_number() over (
+        -- the cast: row_number() is a 4-byte int on Spark, the contract says bigint
+        cast(row_number() over (
             partition by responder_messages.session_id
             order by responder_messages.message_sequence_number
-        ) as reply_number,
+        ) as {{ dbt.type_bigint() }}) as reply_number,
         customer_messages.sent_at as answered_at,
         responder_messages.sent_at as replied_at
     from responder_messages

@@ -47,10 +47,11 @@ with_previous as (
         previous_week.recurring_contacts as previous_week_recurring_contacts,
         previous_week.repeat_contact_rate as previous_week_repeat_contact_rate,
         previous_week.reopen_rate as previous_week_reopen_rate,
-        rank() over (
+        -- the cast: rank() is a 4-byte int on Spark, the contract says bigint
+        cast(rank() over (
             partition by current_week.week_start_date
             order by current_week.recurring_contacts desc
-        ) as recurring_rank
+        ) as {{ dbt.type_bigint() }}) as recurring_rank
     from with_rates as current_week
     left join with_rates as previous_week
         on current_week.intent = previous_week.intent

@@ -47,7 +47,7 @@ definitions as (
             (
             {%- for column in definition_columns %}
                 {%- set value = row[column] %}
-                {%- if value is none %}null{% else %}'{{ value | replace("'", "''") }}'{% endif %}
+                {%- if value is none %}null{% else %}{{ string_literal(value) }}{% endif %}
                 {{- ', ' if not loop.last }}
             {%- endfor -%}
             ){{ ',' if not loop.last }}
@@ -58,7 +58,7 @@ definitions as (
     {#- at parse time the graph is not there yet: an empty relation of the same shape #}
     select
         {%- for column in definition_columns %}
-        cast(null as varchar) as {{ column }}{{ ',' if not loop.last }}
+        cast(null as {{ type_text() }}) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     where false
     {%- endif %}
@@ -79,8 +79,8 @@ sample_populations as (
             (
                 '{{ metric_name }}',
                 '{{ population }}',
-                '{{ populations[population]['condition'] | replace("'", "''") }}',
-                '{{ populations[population]['label'] | replace("'", "''") }}'
+                {{ string_literal(populations[population]['condition']) }},
+                {{ string_literal(populations[population]['label']) }}
             ){{ ',' if not loop.last }}
         {%- endfor %}
     -- the alias is what names the values' columns
@@ -94,23 +94,23 @@ final as (
 
     select
         -- ids
-        cast(coalesce(definitions.metric_name, thresholds.metric_name) as varchar) as metric_name,
+        cast(coalesce(definitions.metric_name, thresholds.metric_name) as {{ type_text() }}) as metric_name,
 
         -- strings
-        cast(definitions.display_name as varchar) as display_name,
-        cast(definitions.definition as varchar) as definition,
-        cast(definitions.grain as varchar) as grain,
-        cast(definitions.unit as varchar) as unit,
-        cast(definitions.indicator_type as varchar) as indicator_type,
+        cast(definitions.display_name as {{ type_text() }}) as display_name,
+        cast(definitions.definition as {{ type_text() }}) as definition,
+        cast(definitions.grain as {{ type_text() }}) as grain,
+        cast(definitions.unit as {{ type_text() }}) as unit,
+        cast(definitions.indicator_type as {{ type_text() }}) as indicator_type,
         thresholds.direction,
         thresholds.owner,
         thresholds.data_source,
-        cast(definitions.model_name as varchar) as model_name,
-        cast(definitions.column_name as varchar) as column_name,
-        cast(sample_populations.sample_population as varchar) as sample_population,
-        cast(sample_populations.sample_population_condition as varchar)
+        cast(definitions.model_name as {{ type_text() }}) as model_name,
+        cast(definitions.column_name as {{ type_text() }}) as column_name,
+        cast(sample_populations.sample_population as {{ type_text() }}) as sample_population,
+        cast(sample_populations.sample_population_condition as {{ type_text() }})
             as sample_population_condition,
-        cast(sample_populations.sample_population_label as varchar) as sample_population_label,
+        cast(sample_populations.sample_population_label as {{ type_text() }}) as sample_population_label,
 
         -- numerics
         thresholds.acceptable as acceptable_threshold,

@@ -48,12 +48,13 @@ ranked as (
 
     select
         per_session.*,
-        row_number() over (
+        -- the cast: row_number() is a 4-byte int on Spark, the contract says bigint
+        cast(row_number() over (
             order by
                 per_session.total_absolute_difference desc,
                 per_session.max_absolute_difference desc,
                 per_session.session_id asc
-        ) as disagreement_rank
+        ) as {{ dbt.type_bigint() }}) as disagreement_rank
     from per_session
 
 ),

@@ -87,7 +87,8 @@ ranked as (
     select
         stratified.*,
         coalesce(quota_matches.sessions_per_stratum, 0) as stratum_quota,
-        row_number() over (
+        -- the cast: row_number() is a 4-byte int on Spark, the contract says bigint
+        cast(row_number() over (
             partition by
                 stratified.week_start_date,
                 stratified.stratum_severity,
@@ -95,7 +96,7 @@ ranked as (
                 stratified.stratum_channel,
                 stratified.review_outcome
             order by stratified.sample_hash, stratified.session_id
-        ) as rank_in_stratum,
+        ) as {{ dbt.type_bigint() }}) as rank_in_stratum,
         count(*) over (
             partition by
                 stratified.week_start_date,
