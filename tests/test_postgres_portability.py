@@ -17,9 +17,7 @@ drops and rebuilds them, so point PGDATABASE at a scratch database.
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
-import math
 import os
 import re
 import shutil
@@ -28,7 +26,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -40,9 +37,9 @@ from orchestration.pseudonymisation import write_pseudonymisation_key
 from orchestration.settings import Settings, dbt_command
 from orchestration.warehouse_layout import MARTS_SCHEMA
 from tests.conftest import TEST_PSEUDONYM_KEY, with_upstream_ids
+from tests.engine_portability import RAW_TABLES, assert_same_mart, duckdb_rows, normalised
 from tests.handmade_events import DAY, SESSION_IDS
 
-RAW_TABLES = ("events", "rejected_events", "file_loads")
 DBT_SCHEMAS = ("raw", "ops", "seeds", "staging", "intermediate", "marts")
 HOW_TO_GET_A_SERVER = (
     "Set PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE to a PostgreSQL server (.ci/run starts "
@@ -295,18 +292,6 @@ def postgres_warehouse(
 # ---------------------------------------------------------------------------------------------
 
 
-def _normalise(value):
-    """One representation for both drivers: numbers as rounded floats, dates as ISO text."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float | Decimal):
-        number = float(value)
-        return None if math.isnan(number) else round(number, 9)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
 def _postgres_rows(server: dict[str, str], sql: str) -> tuple[list[str], list[tuple]]:
     with _connect(server) as connection:
         cursor = connection.cursor()
@@ -314,20 +299,7 @@ def _postgres_rows(server: dict[str, str], sql: str) -> tuple[list[str], list[tu
         columns = [column.name for column in cursor.description]
         rows = cursor.fetchall()
     connection.close()
-    return columns, [tuple(_normalise(value) for value in row) for row in rows]
-
-
-def _duckdb_rows(database: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        relation = connection.sql(sql)
-        columns = list(relation.columns)
-        rows = relation.fetchall()
-    return columns, [tuple(_normalise(value) for value in row) for row in rows]
-
-
-def _sorted(rows: list[tuple]) -> list[tuple]:
-    """Engine-independent order: by every column, nulls last (some marts have no single key)."""
-    return sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
+    return columns, normalised(rows)
 
 
 def test_every_published_mart_has_the_same_rows_on_postgres(
@@ -335,18 +307,10 @@ def test_every_published_mart_has_the_same_rows_on_postgres(
 ):
     """Empty marts are compared too (an experiment needs both arms, the hand-made day has
     none); test_resolution_kind... and test_scorecard_totals... pin non-empty ones."""
-    duck_columns, duck_rows = _duckdb_rows(
-        handmade_warehouse.published_db, f"select * from main.{published_mart}"
+    assert_same_mart(
+        duckdb_rows(handmade_warehouse.published_db, f"select * from main.{published_mart}"),
+        _postgres_rows(postgres_warehouse, f"select * from {MARTS_SCHEMA}.{published_mart}"),
     )
-    pg_columns, pg_rows = _postgres_rows(
-        postgres_warehouse, f"select * from {MARTS_SCHEMA}.{published_mart}"
-    )
-    assert pg_columns == duck_columns
-    assert len(pg_rows) == len(duck_rows)
-    for duck_row, pg_row in zip(_sorted(duck_rows), _sorted(pg_rows), strict=True):
-        assert dict(zip(pg_columns, pg_row, strict=True)) == dict(
-            zip(duck_columns, duck_row, strict=True)
-        )
 
 
 def test_resolution_kind_per_session_on_postgres(postgres_warehouse):
