@@ -21,7 +21,8 @@
     labelled [card], still redacted. Not caught: lowercase IBANs, 6-digit or shorter numbers,
     and anything a pattern cannot see: names and street addresses need a model (residual risk).
     The patterns avoid \b, \d and lookarounds (PostgreSQL ARE reads \b as backspace, and has no
-    lookbehind), so one pattern runs on DuckDB, PostgreSQL, Spark and Trino.
+    lookbehind), so one pattern runs on DuckDB, PostgreSQL, Spark (java_regex escapes its
+    bracketed brackets) and Trino (untested).
 #}
 {% macro redaction_patterns() -%}
     {%- set outside_address = "[^ \\t\\r\\n@<>(),;:]" -%}

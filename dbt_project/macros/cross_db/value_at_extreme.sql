@@ -11,7 +11,8 @@
     int_sessions_aggregated (bench/README.md). Engines spell it differently:
       DuckDB    arg_min / arg_min_null over a row value (lexicographic order)
       Postgres  (array_agg(value order by ...) filter (where ...))[1]
-      Spark, Trino, Snowflake: min_by / max_by over a struct / row (untested here)
+      Spark     min_by / max_by over a struct (tests/test_spark_portability.py)
+      Trino     min_by / max_by over a row (untested: no Trino in the tests)
 #}
 {% macro first_value_by(value, order_by, where=none, ignore_nulls=false) -%}
     {{ return(adapter.dispatch('value_at_extreme', 'empathy_warehouse')(
