@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,42 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
         outcome = run_refresh(settings, GENERATED_PARTITION)
         assert outcome.published, outcome.problems
     return settings, outcome
+
+
+@dataclass(frozen=True)
+class LateDataWarehouses:
+    incremental: Path  # one run per day, each after that day's files landed
+    rebuilt: Path  # every file at once, one run for the last day
+    incremental_outcomes: tuple  # the incremental warehouse's runs, day by day
+
+
+@pytest.fixture(scope="session")
+def late_data_warehouses(tmp_path_factory: pytest.TempPathFactory) -> LateDataWarehouses:
+    """The job on tests/late_data_deliveries.py, day by day and all at once (what
+    tests/test_late_data.py compares); read-only afterwards. Its later runs are the honest
+    late-data runs tests/test_metric_change.py starts from (on a copy)."""
+    from orchestration.cli import run_refresh
+    from tests.late_data_deliveries import DAYS, write_late_data_deliveries
+
+    root = tmp_path_factory.mktemp("late_data")
+    deliveries = write_late_data_deliveries(root / "deliveries")
+
+    incremental = root / "incremental"
+    (incremental / "landing").mkdir(parents=True)
+    outcomes = []
+    with pipeline_environment(incremental) as settings:
+        for day in DAYS:
+            for path in deliveries[day]:
+                shutil.copy(path, settings.landing_dir / path.name)
+            outcomes.append(run_refresh(settings, day))
+            assert outcomes[-1].published, (day, outcomes[-1].problems)
+
+    rebuilt = root / "rebuilt"
+    shutil.copytree(root / "deliveries", rebuilt / "landing")
+    with pipeline_environment(rebuilt) as settings:
+        outcome = run_refresh(settings, DAYS[-1])
+        assert outcome.published, outcome.problems
+    return LateDataWarehouses(incremental, rebuilt, tuple(outcomes))
 
 
 @pytest.fixture(scope="session")
