@@ -33,7 +33,7 @@ if MEMORY_TEMP_ROOT.is_dir() and os.access(MEMORY_TEMP_ROOT, os.W_OK | os.X_OK):
 
 # Before anything imports the settings: this session's dbt artifacts go to a folder of its
 # own, so two test sessions (or a test run beside `make run`) never share target/. Removed at
-# the end of the session (with the CLI tests' folders inside it).
+# the end of the session (with the CLI tests' and the manifest's folders inside it).
 SESSION_DBT_DIR = Path(tempfile.mkdtemp(prefix="dbt-session-"))
 atexit.register(shutil.rmtree, SESSION_DBT_DIR, ignore_errors=True)
 os.environ["DBT_TARGET_PATH"] = str(SESSION_DBT_DIR / "target")
@@ -89,7 +89,7 @@ def parsed_manifest() -> Mapping[str, Any]:
     from orchestration.defs.resources import dbt_project
 
     if not Path(dbt_project.manifest_path).exists():
-        warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-"))
+        warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-", dir=SESSION_DBT_DIR))
         with pipeline_environment(warehouse_dir) as settings:
             prepare_dbt_manifest(settings)
     return load_manifest()
