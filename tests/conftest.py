@@ -6,22 +6,37 @@ result share one real run of the whole job instead of building their own.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+# Every warehouse of the tests (DuckDB files, Dagster's SQLite event log, dbt's artifacts)
+# lives in memory where the machine has a tmpfs: each run syncs its files to disk hundreds of
+# times, which made a hand-made run about twice as slow on disk. tmp_path, tmp_path_factory,
+# tempfile and the subprocesses (TMPDIR) all follow; pyproject.toml keeps only failed tests'
+# folders, so a session does not leave its warehouses in memory.
+MEMORY_TEMP_ROOT = Path("/dev/shm")
+if MEMORY_TEMP_ROOT.is_dir() and os.access(MEMORY_TEMP_ROOT, os.W_OK | os.X_OK):
+    os.environ["TMPDIR"] = tempfile.tempdir = str(MEMORY_TEMP_ROOT)
+
 # Before anything imports the settings: this session's dbt artifacts go to a folder of its
-# own, so two test sessions (or a test run beside `make run`) never share target/.
-os.environ["DBT_TARGET_PATH"] = tempfile.mkdtemp(prefix="dbt-target-")
+# own, so two test sessions (or a test run beside `make run`) never share target/. Removed at
+# the end of the session (with the CLI tests' and the manifest's folders inside it).
+SESSION_DBT_DIR = Path(tempfile.mkdtemp(prefix="dbt-session-"))
+atexit.register(shutil.rmtree, SESSION_DBT_DIR, ignore_errors=True)
+os.environ["DBT_TARGET_PATH"] = str(SESSION_DBT_DIR / "target")
 os.environ["DBT_LOG_PATH"] = os.environ["DBT_TARGET_PATH"]
 
 from orchestration.settings import Settings, load_settings  # noqa: E402
@@ -74,7 +89,7 @@ def parsed_manifest() -> Mapping[str, Any]:
     from orchestration.defs.resources import dbt_project
 
     if not Path(dbt_project.manifest_path).exists():
-        warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-"))
+        warehouse_dir = Path(tempfile.mkdtemp(prefix="manifest-", dir=SESSION_DBT_DIR))
         with pipeline_environment(warehouse_dir) as settings:
             prepare_dbt_manifest(settings)
     return load_manifest()
@@ -167,7 +182,7 @@ def cli_environment(warehouse_dir: Path, **extra: str) -> dict[str, str]:
         WAREHOUSE_DIR=str(warehouse_dir),
         EMPATHY_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY,
         DAGSTER_HOME=str(warehouse_dir / "dagster_home"),
-        DBT_TARGET_PATH=tempfile.mkdtemp(prefix="dbt-target-cli-"),
+        DBT_TARGET_PATH=tempfile.mkdtemp(prefix="target-cli-", dir=SESSION_DBT_DIR),
         DBT_LOG_PATH=os.environ["DBT_LOG_PATH"],
     )
     env.update(extra)
@@ -228,6 +243,42 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
         outcome = run_refresh(settings, GENERATED_PARTITION)
         assert outcome.published, outcome.problems
     return settings, outcome
+
+
+@dataclass(frozen=True)
+class LateDataWarehouses:
+    incremental: Path  # one run per day, each after that day's files landed
+    rebuilt: Path  # every file at once, one run for the last day
+    incremental_outcomes: tuple  # the incremental warehouse's runs, day by day
+
+
+@pytest.fixture(scope="session")
+def late_data_warehouses(tmp_path_factory: pytest.TempPathFactory) -> LateDataWarehouses:
+    """The job on tests/late_data_deliveries.py, day by day and all at once (what
+    tests/test_late_data.py compares); read-only afterwards. Its later runs are the honest
+    late-data runs tests/test_metric_change.py starts from (on a copy)."""
+    from orchestration.cli import run_refresh
+    from tests.late_data_deliveries import DAYS, write_late_data_deliveries
+
+    root = tmp_path_factory.mktemp("late_data")
+    deliveries = write_late_data_deliveries(root / "deliveries")
+
+    incremental = root / "incremental"
+    (incremental / "landing").mkdir(parents=True)
+    outcomes = []
+    with pipeline_environment(incremental) as settings:
+        for day in DAYS:
+            for path in deliveries[day]:
+                shutil.copy(path, settings.landing_dir / path.name)
+            outcomes.append(run_refresh(settings, day))
+            assert outcomes[-1].published, (day, outcomes[-1].problems)
+
+    rebuilt = root / "rebuilt"
+    shutil.copytree(root / "deliveries", rebuilt / "landing")
+    with pipeline_environment(rebuilt) as settings:
+        outcome = run_refresh(settings, DAYS[-1])
+        assert outcome.published, outcome.problems
+    return LateDataWarehouses(incremental, rebuilt, tuple(outcomes))
 
 
 @pytest.fixture(scope="session")

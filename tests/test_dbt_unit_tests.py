@@ -7,97 +7,92 @@ that the end-to-end fixture already built, not inside the production build.
 
 from __future__ import annotations
 
-import re
+import json
 import subprocess
 
-from orchestration.settings import dbt_command
+import pytest
+
+from orchestration.settings import DBT_TARGET_DIR, dbt_command
 from tests.conftest import pipeline_environment
 
+# A data test (dbt_project/tests/) that pins a worked example too: it runs with the unit tests.
+SAMPLE_POPULATION_DATA_TEST = "dim_metrics_names_the_sample_population_of_a_scorecard_metric"
 
-def test_every_dbt_unit_test_passes(handmade_warehouse):
+
+@pytest.fixture(scope="module")
+def unit_test_run(handmade_warehouse):
+    """Every dbt unit test (and the worked-example data test), in one dbt invocation for the
+    module (each costs seconds of start-up): dbt's output, and each test's status by name from
+    its run_results.json."""
+    run_results = DBT_TARGET_DIR / "run_results.json"
+    run_results.unlink(missing_ok=True)  # an earlier invocation's results must not pass for these
     with pipeline_environment(handmade_warehouse.warehouse_dir, **handmade_warehouse.dbt_env()):
         completed = subprocess.run(
-            dbt_command("test", "--select", "resource_type:unit_test"),
+            dbt_command("test", "--select", "resource_type:unit_test", SAMPLE_POPULATION_DATA_TEST),
             capture_output=True,
             text=True,
             check=False,
         )
+    results = json.loads(run_results.read_text())["results"]
+    return completed, {result["unique_id"]: result["status"] for result in results}
+
+
+def assert_passed(unit_test_run, *names: str) -> None:
+    """The named dbt tests ran (a renamed or deleted one fails here too) and passed."""
+    completed, statuses = unit_test_run
+    by_name = {unique_id.rsplit(".", 1)[-1]: status for unique_id, status in statuses.items()}
+    assert {name: by_name.get(name) for name in names} == dict.fromkeys(names, "pass"), (
+        completed.stdout[-3000:]
+    )
+
+
+def test_every_dbt_unit_test_passes(unit_test_run):
+    completed, statuses = unit_test_run
     assert completed.returncode == 0, completed.stdout[-4000:]
-    (passed, total) = re.search(r"Done\. PASS=(\d+) .*TOTAL=(\d+)", completed.stdout).groups()
-    assert passed == total and int(total) >= 9, completed.stdout[-2000:]
+    unit_tests = {uid: status for uid, status in statuses.items() if uid.startswith("unit_test.")}
+    assert set(unit_tests.values()) == {"pass"} and len(unit_tests) >= 9, completed.stdout[-2000:]
 
 
-def run_unit_tests(warehouse, *names: str) -> subprocess.CompletedProcess:
-    """Runs the named dbt unit tests against a built warehouse."""
-    with pipeline_environment(warehouse.warehouse_dir, **warehouse.dbt_env()):
-        return subprocess.run(
-            dbt_command("test", "--select", *names),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+def test_business_calendar_covers_a_1969_session_next_to_a_2026_session(unit_test_run):
+    assert_passed(unit_test_run, "test_business_calendar_covers_a_1969_session_and_a_2026_session")
 
 
-def test_business_calendar_covers_a_1969_session_next_to_a_2026_session(handmade_warehouse):
-    name = "test_business_calendar_covers_a_1969_session_and_a_2026_session"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_a_mean_exactly_on_a_threshold_reaches_it(unit_test_run):
+    assert_passed(unit_test_run, "test_mean_exactly_on_a_threshold_reaches_it")
 
 
-def test_a_mean_exactly_on_a_threshold_reaches_it(handmade_warehouse):
-    completed = run_unit_tests(handmade_warehouse, "test_mean_exactly_on_a_threshold_reaches_it")
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_a_session_id_used_on_two_channels_is_flagged(unit_test_run):
+    assert_passed(unit_test_run, "test_session_id_used_on_two_channels_is_flagged")
 
 
-def test_a_session_id_used_on_two_channels_is_flagged(handmade_warehouse):
-    name = "test_session_id_used_on_two_channels_is_flagged"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_a_classification_with_a_severity_and_no_intent_sets_the_session_severity(unit_test_run):
+    assert_passed(unit_test_run, "test_severity_comes_from_a_classification_without_an_intent")
 
 
-def test_a_classification_with_a_severity_and_no_intent_sets_the_session_severity(
-    handmade_warehouse,
-):
-    name = "test_severity_comes_from_a_classification_without_an_intent"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_autonomous_needs_a_bot_reply_before_resolution_and_no_agent_resolution(unit_test_run):
+    assert_passed(unit_test_run, "test_autonomous_needs_bot_reply_first_no_agent_resolution")
 
 
-def test_autonomous_needs_a_bot_reply_before_resolution_and_no_agent_resolution(
-    handmade_warehouse,
-):
-    name = "test_autonomous_needs_bot_reply_first_no_agent_resolution"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
-
-
-def test_events_stamped_with_the_same_instant_keep_their_delivery_order(handmade_warehouse):
+def test_events_stamped_with_the_same_instant_keep_their_delivery_order(unit_test_run):
     names = (
         "test_event_sequence_follows_delivery_order_on_ties",
         "test_session_facts_break_ties_on_occurred_at_by_delivery_order",
         "test_message_sequence_follows_delivery_order_on_ties",
         "test_message_order_on_ties_is_delivery_order",
     )
-    completed = run_unit_tests(handmade_warehouse, *names)
-    assert completed.returncode == 0 and "PASS=4 " in completed.stdout, completed.stdout[-3000:]
+    assert_passed(unit_test_run, *names)
 
 
-def test_a_qa_review_scored_under_the_older_spelling_of_its_key_still_counts(handmade_warehouse):
-    name = "stg_support__events_reads_a_qa_score_under_its_older_spelling"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_a_qa_review_scored_under_the_older_spelling_of_its_key_still_counts(unit_test_run):
+    assert_passed(unit_test_run, "stg_support__events_reads_a_qa_score_under_its_older_spelling")
 
 
-def test_trailing_periods_pool_the_sessions_of_their_window(handmade_warehouse):
-    name = "test_trailing_periods_pool_the_sessions_of_their_window"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+def test_trailing_periods_pool_the_sessions_of_their_window(unit_test_run):
+    assert_passed(unit_test_run, "test_trailing_periods_pool_the_sessions_of_their_window")
 
 
-def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(handmade_warehouse):
+def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(unit_test_run):
     """A data test (dbt_project/tests/): escalation_rate -> bot_handled_sessions / has_bot_reply,
     csat_mean_bot_resolved -> its CSAT split, coverage_rate -> every session, assisted_rate
     (not on the scorecard) -> none."""
-    name = "dim_metrics_names_the_sample_population_of_a_scorecard_metric"
-    completed = run_unit_tests(handmade_warehouse, name)
-    assert completed.returncode == 0 and "PASS=1 " in completed.stdout, completed.stdout[-3000:]
+    assert_passed(unit_test_run, SAMPLE_POPULATION_DATA_TEST)

@@ -1,14 +1,14 @@
 """A build whose metrics collapse against the published version does not publish; late data does.
 
-Generated events for 2026-10-01..03 (3,000 events, 5% delivered 1-3 days late). Run 1 loads
-the files of days 1 and 2 and publishes. Run 2 adds day 3's files, which also hold late events
-of days 1 and 2 (their rates move a lot: the rest of day 2's sessions arrive): an honest
-late-data run, it publishes. Run 3 rebuilds, with no new data, from a copy of the project whose
-seeds/sla_targets.csv has every target at 0 s (a broken seed export): nearly every reply and
-resolution now breaches, so the warehouse-wide first-reply and resolution SLA breach rates of
-days 1-3 jump while the sessions of those days stay exactly the same, and the build is blocked
-with a message that names the metric, its published and its built value. The published version
-stays the one run 2 wrote.
+The warehouse of tests/conftest.py `late_data_warehouses` (generated events of 2026-10-01..03,
+5% delivered 1-3 days late, one run per day after that day's files land), copied: its runs of
+days 2 and 3 load late events of the days before (their rates move: the rest of those days'
+sessions arrive), honest late-data runs that publish. Then a rebuild, with no new data, from a
+copy of the project whose seeds/sla_targets.csv has every target at 0 s (a broken seed export):
+nearly every reply and resolution now breaches, so the warehouse-wide first-reply and
+resolution SLA breach rates of days 1-3 jump while the sessions of those days stay exactly the
+same, and the build is blocked with a message that names the metric, its published and its
+built value. The published version stays the one the day-3 run wrote.
 """
 
 from __future__ import annotations
@@ -17,17 +17,14 @@ import csv
 import shutil
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 
-from orchestration.cli import run_refresh
 from orchestration.run_log import read_run_log
 from orchestration.settings import PROJECT_ROOT
-from orchestration.synthetic.generator import DefectRates, write_landing
-from tests.conftest import cli_environment, pipeline_environment, query
+from tests.conftest import cli_environment, query
+from tests.late_data_deliveries import DAYS
 
-DAYS = ("2026-10-01", "2026-10-02", "2026-10-03")
 CHECK = "marts/agg_scorecard_segment_daily [metric_change_vs_published]"
 
 
@@ -53,31 +50,11 @@ def _project_with_zero_sla_targets(folder):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("metric_change")
-    deliveries = root / "deliveries"
-    write_landing(
-        deliveries,
-        target_events=3_000,
-        seed=5,
-        start_date=date.fromisoformat(DAYS[0]),
-        days=len(DAYS),
-        defects=DefectRates(late=0.05),
-    )
-    warehouse_dir = root / "warehouse"
-    landing = warehouse_dir / "landing"
-    landing.mkdir(parents=True)
-    outcomes = []
-    with pipeline_environment(warehouse_dir) as settings:
-        for day in DAYS[:2]:
-            for path in sorted(deliveries.glob(f"events_{day}_*")):
-                shutil.copy(path, landing / path.name)
-        outcomes.append(run_refresh(settings, DAYS[1]))
-        for path in sorted(deliveries.glob(f"events_{DAYS[2]}_*")):
-            shutil.copy(path, landing / path.name)
-        outcomes.append(run_refresh(settings, DAYS[2]))
+def runs(late_data_warehouses, tmp_path_factory):
+    warehouse_dir = tmp_path_factory.mktemp("metric_change") / "warehouse"
+    shutil.copytree(late_data_warehouses.incremental, warehouse_dir, symlinks=True)
     published_after_late_data = (warehouse_dir / "published" / "metrics.duckdb").read_bytes()
-    damaged = _project_with_zero_sla_targets(root / "damaged_project")
+    damaged = _project_with_zero_sla_targets(warehouse_dir.parent / "damaged_project")
     blocked = subprocess.run(
         [sys.executable, "-m", "orchestration", "run", "--partition", DAYS[2], "--no-demo"],
         cwd=damaged,
@@ -87,21 +64,27 @@ def runs(tmp_path_factory):
         check=False,
         timeout=600,
     )
-    return warehouse_dir, outcomes, blocked, published_after_late_data
+    return (
+        warehouse_dir,
+        late_data_warehouses.incremental_outcomes,
+        blocked,
+        published_after_late_data,
+    )
 
 
 def test_an_honest_late_data_run_publishes(runs):
-    warehouse_dir, (first, late), _, _ = runs
-    assert first.published, first.problems
-    assert late.published, late.problems
-    # The late run really changed already-published days (late events of days 1 and 2).
+    warehouse_dir, outcomes, _, _ = runs
+    assert [outcome.published for outcome in outcomes] == [True] * len(DAYS), [
+        outcome.problems for outcome in outcomes
+    ]
+    # The late runs really changed already-published days (late events of days 1 and 2).
     late_loads = query(
         warehouse_dir / "work" / "warehouse.duckdb",
         f"select count(*) from raw.events where source_file like 'events_{DAYS[2]}_%' "
         f"and occurred_at < '{DAYS[2]}'",
     )
     assert late_loads[0][0] > 0
-    assert not any(CHECK in problem for problem in late.problems)
+    assert not any(CHECK in problem for outcome in outcomes for problem in outcome.problems)
 
 
 def test_a_collapsed_metric_blocks_publishing_and_is_named(runs):
@@ -125,4 +108,4 @@ def test_a_collapsed_metric_blocks_publishing_and_is_named(runs):
         published_after_late_data
     )
     outcomes = [run["outcome"] for run in read_run_log(warehouse_dir / "work" / "warehouse.duckdb")]
-    assert outcomes == ["published", "published", "blocked"]
+    assert outcomes == ["published"] * len(DAYS) + ["blocked"]
