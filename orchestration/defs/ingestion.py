@@ -81,6 +81,7 @@ def raw_events(context: AssetExecutionContext, settings: WarehouseSettings):
         settings.working_db,
         occurred_at_earliest=settings.occurred_at_earliest,
         occurred_at_max_days_ahead=settings.occurred_at_max_days_ahead,
+        sources=settings.sources,
     )
     for line in report.summary_lines():
         context.log.info(line)
