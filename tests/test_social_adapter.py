@@ -372,3 +372,12 @@ def test_a_link_in_a_source_folder_pointing_outside_is_refused_unread(
         )
     ]
     assert query(database, "select count(*) from raw.source_rows") == [(0,)]
+
+
+def test_the_run_prints_each_source_tables_reconciliation(social_warehouse):
+    from orchestration.summary import source_reconciliation_lines
+
+    assert source_reconciliation_lines(social_warehouse.published_db) == [
+        "source social/tweets: received 14 = mapped 8 + rejected 6 (unreadable 1: "
+        "raw.rejected_events; unmapped 5: staging.stg_social__row_outcomes)"
+    ]

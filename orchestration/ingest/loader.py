@@ -653,7 +653,13 @@ class _FileBatch:
             """,
             [table.source, table.table, self.source_file, self.load_id, self.loaded_at],
         ).fetchone()[0]
-        rejected = self.con.execute(
+        rejected = self._insert_rejected_rows()
+        self.con.execute("drop table checked")
+        return loaded + rejected, loaded, 0, rejected
+
+    def _insert_rejected_rows(self) -> int:
+        """The records of `checked` that a rule rejected, into raw.rejected_events."""
+        return self.con.execute(
             """
             insert into raw.rejected_events
             select
@@ -665,8 +671,6 @@ class _FileBatch:
             """,
             [self.source_file, self.load_id, self.loaded_at],
         ).fetchone()[0]
-        self.con.execute("drop table checked")
-        return loaded + rejected, loaded, 0, rejected
 
     def _insert_checked_events(self) -> tuple[int, int, int, int]:
         """First delivery wins: an event_id already in raw.events, or earlier in this file
@@ -690,18 +694,7 @@ class _FileBatch:
             """,
             [self.source_file, self.load_id, self.loaded_at],
         ).fetchone()[0]
-        self.con.execute(
-            """
-            insert into raw.rejected_events
-            select
-                ? as source_file, source_line, field, reason,
-                rtrim(raw_record, chr(13) || chr(10)) as raw_record,
-                ? as load_id, ? as rejected_at
-            from checked
-            where field is not null
-            """,
-            [self.source_file, self.load_id, self.loaded_at],
-        )
+        self._insert_rejected_rows()
         conflicts = self.con.execute(
             f"""
             insert into raw.rejected_events

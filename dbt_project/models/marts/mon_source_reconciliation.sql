@@ -3,7 +3,7 @@
     mapped to a canonical event by its adapter, or rejected: unreadable (raw.rejected_events,
     by the loader) or unmapped (by the adapter, with its reason in
     staging.stg_<source>__row_outcomes). Every adapter of var event_sources is counted through
-    source_row_outcomes(), so adding a source changes no mart.
+    stg_sources__row_outcomes, so adding a source changes no mart.
 #}
 
 with
@@ -16,7 +16,7 @@ source_file_loads as (
 
 row_outcomes as (
 
-    {{ source_row_outcomes() }}
+    select * from {{ ref('stg_sources__row_outcomes') }}
 
 ),
 

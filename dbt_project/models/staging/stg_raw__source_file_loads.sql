@@ -2,9 +2,9 @@
 
 with
 
-file_loads as (
+source_file_loads as (
 
-    select * from {{ ref('stg_raw__file_loads') }}
+    select * from {{ source('raw', 'file_loads') }}
 
 ),
 
@@ -18,23 +18,23 @@ final as (
 
     select
         -- ids
-        file_loads.load_id,
+        source_file_loads.load_id,
 
         -- strings
         source_table_files.source,
         source_table_files.source_table,
-        file_loads.source_file,
+        source_file_loads.source_file,
 
         -- numerics
-        file_loads.received_records,
-        file_loads.loaded_records,
-        file_loads.rejected_records
+        source_file_loads.received as received_records,
+        source_file_loads.loaded as loaded_records,
+        source_file_loads.rejected as rejected_records
 
-    from file_loads
+    from source_file_loads
     inner join source_table_files
         on
-            file_loads.load_id = source_table_files.load_id
-            and file_loads.source_file = source_table_files.source_file
+            source_file_loads.load_id = source_table_files.load_id
+            and source_file_loads.source_file = source_table_files.source_file
 
 )
 
