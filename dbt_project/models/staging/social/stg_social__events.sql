@@ -27,7 +27,8 @@ final as (
         'social' as channel,
         actor_type,
         'social:author:' || author_id as actor_id,
-        text,
+        -- text: raw.events' column name, a keyword only to the dialect
+        tweet_text as text,  -- noqa: RF04
         '{}' as attributes,
         source_file,
         source_line,

@@ -31,7 +31,7 @@ source_rows as (
 extracted as (
 
     select
-        source_rows.*,
+        *,
         {{ json_texts('record', paths) }} as record_values
     from source_rows
 
@@ -62,7 +62,7 @@ delivered as (
 created_at_parts as (
 
     select
-        delivered.*,
+        *,
         case split_part(created_at_text, ' ', 2)
             {%- for month in months %}
             when '{{ month }}' then '{{ "%02d" % loop.index }}'
@@ -76,7 +76,7 @@ created_at_parts as (
 parsed as (
 
     select
-        created_at_parts.*,
+        *,
         case
             when
                 split_part(created_at_text, ' ', 7) = ''
@@ -107,7 +107,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         {{ dbt.dateadd('minute', '-created_offset_minutes', 'created_at_local') }} as created_at,
         case
             when coalesce(tweet_id_text, '') = '' then 'tweet_id is empty'
@@ -131,17 +131,21 @@ mappable as (
 
 -- top down from the tweets that start a thread; a tweet on a loop of reply links is never
 -- reached (nothing in a loop starts a thread), so the recursion ends
-threads (tweet_id_text, thread_root_tweet_id) as (
+threads as (
 
-    select tweet_id_text, tweet_id_text
+    select
+        mappable.tweet_id_text,
+        mappable.tweet_id_text as thread_root_tweet_id
     from mappable
-    where
-        coalesce(in_response_to_tweet_id_text, '') = ''
-        or in_response_to_tweet_id_text not in (select tweet_id_text from mappable)
+    left join mappable as parents
+        on mappable.in_response_to_tweet_id_text = parents.tweet_id_text
+    where parents.tweet_id_text is null
 
     union all
 
-    select replies.tweet_id_text, threads.thread_root_tweet_id
+    select
+        replies.tweet_id_text,
+        threads.thread_root_tweet_id
     from mappable as replies
     inner join threads
         on replies.in_response_to_tweet_id_text = threads.tweet_id_text
@@ -179,7 +183,7 @@ final as (
         checked.source,
         checked.source_table,
         checked.actor_type,
-        checked.text_text as text,
+        checked.text_text as tweet_text,
         checked.source_file,
         case
             when checked.row_problem is not null then checked.row_problem
