@@ -130,6 +130,8 @@ class FileLoad:
     rejected: int
     # Why the file was rejected whole (one received record, rejected), else None.
     refusal: str | None = None
+    # The source table the file holds; None for event files.
+    source_table: SourceTable | None = None
 
 
 @dataclass(frozen=True)
@@ -552,7 +554,13 @@ class _FileBatch:
                 self.con.begin()
                 refusal = str(exc)
                 counts = self._reject_whole_file(refusal)
-            file_load = FileLoad(self.source_file, self.file_format, *counts, refusal=refusal)
+            file_load = FileLoad(
+                self.source_file,
+                self.file_format,
+                *counts,
+                refusal=refusal,
+                source_table=self.source_table,
+            )
             self.con.execute(
                 "insert into raw.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -768,4 +776,13 @@ def _refuse(
     )
     _record_source_table(con, load_id, entry.source_file, entry.source_table)
     con.commit()
-    return FileLoad(entry.source_file, entry.file_format, 1, 0, 0, 1, refusal=reason)
+    return FileLoad(
+        entry.source_file,
+        entry.file_format,
+        1,
+        0,
+        0,
+        1,
+        refusal=reason,
+        source_table=entry.source_table,
+    )
