@@ -378,11 +378,17 @@ def _record_after_disk_full(settings: Settings, instance: Any, run_id: str | Non
 
 
 def _print_outcome(settings: Settings, partition_key: str) -> None:
-    from orchestration.summary import day_scorecard, format_day_scorecard
+    from orchestration.summary import (
+        day_scorecard,
+        format_day_scorecard,
+        source_reconciliation_lines,
+    )
 
     for line in format_day_scorecard(
         partition_key, day_scorecard(settings.published_db, partition_key)
     ):
+        print(line)
+    for line in source_reconciliation_lines(settings.published_db):
         print(line)
     print(f"published database: {settings.published_db}")
     print(f"published parquet:  {settings.parquet_dir}/<mart>.parquet")

@@ -86,6 +86,7 @@ def inputs_fingerprint(settings: Settings, partition_key: str) -> str:
         settings.metric_change_tolerance,
         settings.occurred_at_earliest.isoformat(),
         settings.occurred_at_max_days_ahead,
+        settings.sources,
     ):
         digest.update(repr(value).encode() + b"\0")
     return digest.hexdigest()
@@ -174,7 +175,7 @@ def unchanged_publication(settings: Settings, fingerprint: str) -> UnchangedPubl
             or published[0] != version
             or recorded_fingerprint != fingerprint
             or file_loads_now != file_loads_then
-            or files_to_load(settings.landing_dir, settings.working_db)
+            or files_to_load(settings.landing_dir, settings.working_db, settings.sources)
         ):
             return None
     except duckdb.Error:  # a database being written or of an older layout: just run
@@ -183,5 +184,5 @@ def unchanged_publication(settings: Settings, fingerprint: str) -> UnchangedPubl
         version=version,
         published_at=published[1],
         partition_key=partition_key,
-        landing_files=len(find_landing_files(settings.landing_dir).files),
+        landing_files=len(find_landing_files(settings.landing_dir, settings.sources).files),
     )

@@ -76,6 +76,11 @@ ENVIRONMENT_VARIABLES = (
         "while its sessions do not move alike (inf: off)",
     ),
     EnvironmentVariable(
+        "EMPATHY_SOURCES",
+        "none (canonical event files only)",
+        "source systems whose tables land in <landing>/<source>/ (comma-separated; known: social)",
+    ),
+    EnvironmentVariable(
         "DAGSTER_HOME", "$WAREHOUSE_DIR/dagster_home", "the Dagster instance (runs, schedules)"
     ),
     EnvironmentVariable(
@@ -213,6 +218,8 @@ class Settings:
     # days both cover, that publishes without its sessions changing alike
     # (orchestration/quality/metric_change.py); inf lets one intended change through.
     metric_change_tolerance: float = 0.5
+    # Source systems whose tables land in <landing>/<source>/ (orchestration/ingest/sources.py).
+    sources: tuple[str, ...] = ()
 
     @property
     def working_db(self) -> Path:
@@ -311,8 +318,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         occurred_at_earliest=_occurred_at_earliest(env),
         occurred_at_max_days_ahead=_occurred_at_max_days_ahead(env),
         metric_change_tolerance=metric_change_tolerance,
+        sources=_sources(env),
         dagster_home=Path(env.get("DAGSTER_HOME") or warehouse_dir / "dagster_home").resolve(),
     )
+
+
+def _sources(env: Mapping[str, str]) -> tuple[str, ...]:
+    from orchestration.ingest.sources import SOURCE_ADAPTERS
+
+    raw = env.get("EMPATHY_SOURCES", "")
+    names = tuple(sorted({name.strip().lower() for name in raw.split(",") if name.strip()}))
+    unknown = [name for name in names if name not in SOURCE_ADAPTERS]
+    if unknown:
+        raise ConfigurationError(
+            f"EMPATHY_SOURCES={raw!r} names {', '.join(unknown)}, which has no adapter; "
+            f"the sources with one are: {', '.join(SOURCE_ADAPTERS)} (comma-separated)."
+        )
+    return names
 
 
 def _occurred_at_earliest(env: Mapping[str, str]) -> datetime:

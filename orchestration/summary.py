@@ -92,3 +92,27 @@ def format_day_scorecard(day: str, rows: list[ScorecardRow]) -> list[str]:
                 f"{row.previous_status} -> {row.status}"
             )
     return lines
+
+
+SOURCE_RECONCILIATION_SQL = """
+select source, source_table, received_rows, mapped_rows, rejected_rows, unreadable_rows,
+    unmapped_rows
+from mon_source_reconciliation
+order by source, source_table
+"""
+
+
+def source_reconciliation_lines(published_db: Path) -> list[str]:
+    """One line per source table (mon_source_reconciliation): nothing lost, and where the
+    rejected rows are; none for a deployment without source adapters (or an older file)."""
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        published = connection.execute(
+            "select 1 from duckdb_tables() where table_name = 'mon_source_reconciliation'"
+        ).fetchall()
+        rows = connection.execute(SOURCE_RECONCILIATION_SQL).fetchall() if published else []
+    return [
+        f"source {source}/{table}: received {received} = mapped {mapped} + rejected {rejected} "
+        f"(unreadable {unreadable}: raw.rejected_events; unmapped {unmapped}: "
+        f"staging.stg_{source}__row_outcomes)"
+        for source, table, received, mapped, rejected, unreadable, unmapped in rows
+    ]

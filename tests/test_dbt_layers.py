@@ -1,5 +1,9 @@
 """The dbt layers flow one way: sources and seeds -> staging -> intermediate -> marts.
 
+A source adapter (models/staging/<source>/) is staging too, in steps of its own (typed rows,
+then canonical events): its models read sources, seeds and each other, and only staging reads
+them, so everything below staging sees the adapters' rows through stg_support__events alone.
+
 An intermediate model that reads a mart makes the mart's whole upstream (and its tests) a
 dependency of the intermediate layer, and a cycle is one edit away; staging that reads a model
 is no longer the one place raw input is cleaned. Checked on the whole project from the
@@ -17,7 +21,8 @@ from tests.conftest import parsed_manifest
 
 # What each layer may read, by the parent's layer (a model's folder under models/) or kind.
 ALLOWED_PARENTS = {
-    "staging": {"source", "seed"},
+    "staging": {"source", "seed", "source_adapter"},
+    "source_adapter": {"source", "seed", "source_adapter"},
     "intermediate": {"source", "seed", "staging", "intermediate"},
     "marts": {"seed", "staging", "intermediate", "marts"},
 }
@@ -30,9 +35,12 @@ def manifest() -> Mapping[str, Any]:
 
 
 def layer_of(manifest: dict, unique_id: str) -> str:
-    """A model's layer (its folder under models/), else the node's kind: source or seed."""
+    """A model's layer (its folder under models/; a folder under staging/ is a source
+    adapter), else the node's kind: source or seed."""
     node = manifest["nodes"].get(unique_id) or manifest["sources"][unique_id]
     if node["resource_type"] == "model":
+        if node["fqn"][1] == "staging" and len(node["fqn"]) > 3:
+            return "source_adapter"
         return node["fqn"][1]
     return node["resource_type"]
 

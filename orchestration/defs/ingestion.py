@@ -26,6 +26,8 @@ from orchestration.load_gate import GateVerdict, judge_loads
 RAW_EVENTS = AssetKey(["raw", "events"])
 RAW_REJECTED_EVENTS = AssetKey(["raw", "rejected_events"])
 RAW_FILE_LOADS = AssetKey(["raw", "file_loads"])
+RAW_SOURCE_ROWS = AssetKey(["raw", "source_rows"])
+RAW_SOURCE_TABLE_FILES = AssetKey(["raw", "source_table_files"])
 REJECT_SHARE_CHECK = "reject_share_within_limit"
 
 
@@ -59,6 +61,8 @@ def reject_share_check(report: LoadReport, verdict: GateVerdict) -> AssetCheckRe
         AssetSpec(
             RAW_FILE_LOADS, description="Reconciliation: received = loaded + dup + rejected."
         ),
+        AssetSpec(RAW_SOURCE_ROWS, description="Rows of the source adapters' tables, kept whole."),
+        AssetSpec(RAW_SOURCE_TABLE_FILES, description="The source table of each source file."),
     ],
     check_specs=[
         AssetCheckSpec(
@@ -81,6 +85,7 @@ def raw_events(context: AssetExecutionContext, settings: WarehouseSettings):
         settings.working_db,
         occurred_at_earliest=settings.occurred_at_earliest,
         occurred_at_max_days_ahead=settings.occurred_at_max_days_ahead,
+        sources=settings.sources,
     )
     for line in report.summary_lines():
         context.log.info(line)
@@ -100,5 +105,12 @@ def raw_events(context: AssetExecutionContext, settings: WarehouseSettings):
     )
     yield MaterializeResult(asset_key=RAW_REJECTED_EVENTS, metadata={"rejected": report.rejected})
     yield MaterializeResult(asset_key=RAW_FILE_LOADS, metadata={"new_files": len(report.files)})
+    source_files = [file for file in report.files if file.source_table is not None]
+    yield MaterializeResult(
+        asset_key=RAW_SOURCE_ROWS, metadata={"loaded": sum(f.loaded for f in source_files)}
+    )
+    yield MaterializeResult(
+        asset_key=RAW_SOURCE_TABLE_FILES, metadata={"new_files": len(source_files)}
+    )
     yield reject_share_check(report, verdict)
     report_days_with_data(context, context.selected_asset_keys, settings.working_db)

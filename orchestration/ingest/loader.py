@@ -14,7 +14,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from orchestration.ingest.readers import (
     read_jsonl_gz,
     read_parquet,
 )
+from orchestration.ingest.sources import SourceTable, source_table_of
 
 # Longest ending first: "x.jsonl.gz" must not be taken for something else.
 FILE_FORMATS: tuple[str, ...] = ("jsonl.gz", "jsonl", "parquet", "csv")
@@ -87,6 +88,29 @@ create table if not exists raw.file_loads (
     rejected bigint not null,
     loaded_at timestamp not null
 );
+
+-- Rows of source tables (orchestration/ingest/sources.py), every column kept as delivered:
+-- record is the row as a JSON object of text values keyed by the lower-cased column names,
+-- so a delivered name is never an identifier and a column added upstream needs no DDL. The
+-- adapter's dbt models (models/staging/<source>/) map them to canonical events.
+create table if not exists raw.source_rows (
+    source varchar not null,
+    source_table varchar not null,
+    record varchar not null,
+    source_file varchar not null,
+    source_line bigint not null,
+    load_id varchar not null,
+    loaded_at timestamp not null
+);
+
+-- Which source table each source file of raw.file_loads belongs to, for the reconciliation
+-- per source table (mon_source_reconciliation).
+create table if not exists raw.source_table_files (
+    load_id varchar not null,
+    source_file varchar not null,
+    source varchar not null,
+    source_table varchar not null
+);
 """
 
 
@@ -106,6 +130,8 @@ class FileLoad:
     rejected: int
     # Why the file was rejected whole (one received record, rejected), else None.
     refusal: str | None = None
+    # The source table the file holds; None for event files.
+    source_table: SourceTable | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +189,7 @@ class LoadReport:
         if self.skipped_files:
             lines.append(f"  skipped, already loaded: {', '.join(self.skipped_files)}")
         if self.ignored_files:
-            lines.append(f"  ignored, not a landing format: {', '.join(self.ignored_files)}")
+            lines.append(f"  ignored, not a landing file: {', '.join(self.ignored_files)}")
         for deferred in self.deferred_files:
             lines.append(
                 f"  not loaded, tried again next run: {deferred.source_file}: {deferred.reason}"
@@ -178,12 +204,14 @@ def load_landing(
     now: datetime | None = None,
     occurred_at_earliest: datetime = DEFAULT_OCCURRED_AT_EARLIEST,
     occurred_at_max_days_ahead: float = DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
+    sources: tuple[str, ...] = (),
 ) -> LoadReport:
     """Load every new file in `landing_dir` into the raw schema of the DuckDB file `database`.
 
     `now` fixes the load time (tests, backfills); by default it is the current UTC time. An
     occurred_at before `occurred_at_earliest` (naive UTC) or more than
-    `occurred_at_max_days_ahead` days after the load time is rejected.
+    `occurred_at_max_days_ahead` days after the load time is rejected. Files in the folder of
+    one of `sources` (EMPATHY_SOURCES) are that source's tables, landed in raw.source_rows.
     """
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
@@ -196,7 +224,7 @@ def load_landing(
         loaded_at, _utc_naive(occurred_at_earliest), occurred_at_max_days_ahead
     )
     report = LoadReport(load_id=f"{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}")
-    entries = find_landing_files(landing_dir)
+    entries = find_landing_files(landing_dir, sources)
     report.ignored_files = entries.ignored
 
     database = Path(database)
@@ -222,7 +250,14 @@ def load_landing(
                 report.skipped_files.append(entry.source_file)
                 continue
             batch = _FileBatch(
-                con, report.load_id, loaded_at, entry.source_file, sha256, entry.file_format, window
+                con,
+                report.load_id,
+                loaded_at,
+                entry.source_file,
+                sha256,
+                entry.file_format,
+                window,
+                entry.source_table,
             )
             try:
                 report.files.append(batch.load(entry.path))
@@ -231,12 +266,12 @@ def load_landing(
     return report
 
 
-def files_to_load(landing_dir: Path, database: Path) -> list[str]:
+def files_to_load(landing_dir: Path, database: Path, sources: tuple[str, ...] = ()) -> list[str]:
     """The landing entries a load would not skip (new, changed, or refused unread), by name.
 
     The loader's own rule, read-only: an entry is skipped only when its sha256 is in
     raw.file_loads; an entry refused unread is recorded again by every load."""
-    entries = find_landing_files(Path(landing_dir)).files
+    entries = find_landing_files(Path(landing_dir), sources).files
     if not Path(database).exists():
         return [entry.source_file for entry in entries]
     with duckdb.connect(str(database), read_only=True) as con:
@@ -273,6 +308,8 @@ class LandingEntry:
     source_file: str  # the name relative to the landing folder, as stored and reported
     file_format: str
     refusal: str | None = None
+    # The source table the file holds (orchestration/ingest/sources.py); None: canonical events.
+    source_table: SourceTable | None = None
 
 
 @dataclass
@@ -296,8 +333,11 @@ def _printable_name(relative: str) -> str:
     return os.fsencode(relative).decode("utf-8", errors="backslashreplace")
 
 
-def find_landing_files(landing_dir: Path) -> LandingEntries:
+def find_landing_files(landing_dir: Path, sources: tuple[str, ...] = ()) -> LandingEntries:
     """Files to load with their format, sorted by relative path, and the names ignored.
+
+    A file in the folder of one of `sources` holds that source's table (sources.py says which
+    names are tables; any other file there is ignored, so it is never taken for events).
 
     Names starting with "." or "_" (in any folder) are left alone without a mention: that is
     how uploads in progress, checkpoints and markers such as _SUCCESS are conventionally named.
@@ -362,7 +402,21 @@ def find_landing_files(landing_dir: Path) -> LandingEntries:
                 LandingEntry(target if target.exists() else path, name, file_format)
             )
     entries.files.sort(key=lambda entry: entry.source_file)
+    if sources:
+        _assign_source_tables(entries, sources)
     return entries
+
+
+def _assign_source_tables(entries: LandingEntries, sources: tuple[str, ...]) -> None:
+    """Marks the files of source folders with their table; the rest of such a folder is ignored."""
+    files = []
+    for entry in entries.files:
+        table = source_table_of(entry.source_file, sources)
+        if isinstance(table, str):
+            entries.ignored.append(f"{entry.source_file} ({table})")
+        else:
+            files.append(replace(entry, source_table=table))
+    entries.files = files
 
 
 def _sha256_now(path: Path) -> str:
@@ -484,6 +538,7 @@ class _FileBatch:
     sha256: str
     file_format: str
     window: OccurredAtWindow
+    source_table: SourceTable | None = None
 
     def load(self, path: Path) -> FileLoad:
         """Loads the file; FileChangedWhileReading (and nothing recorded) when it changed."""
@@ -499,7 +554,13 @@ class _FileBatch:
                 self.con.begin()
                 refusal = str(exc)
                 counts = self._reject_whole_file(refusal)
-            file_load = FileLoad(self.source_file, self.file_format, *counts, refusal=refusal)
+            file_load = FileLoad(
+                self.source_file,
+                self.file_format,
+                *counts,
+                refusal=refusal,
+                source_table=self.source_table,
+            )
             self.con.execute(
                 "insert into raw.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -514,6 +575,7 @@ class _FileBatch:
                     self.loaded_at,
                 ],
             )
+            _record_source_table(self.con, self.load_id, self.source_file, self.source_table)
             self.con.commit()
         except BaseException:
             self.con.rollback()
@@ -546,8 +608,12 @@ class _FileBatch:
         with handle:
             hashing = HashingReader(handle)
             batches, attributes_are_text = self._open(io.BufferedReader(hashing), path)
-            check = validation_sql(
-                "incoming", attributes_are_text=attributes_are_text, window=self.window
+            check = (
+                validation_sql(
+                    "incoming", attributes_are_text=attributes_are_text, window=self.window
+                )
+                if self.source_table is None
+                else SOURCE_ROWS_CHECK_SQL
             )
             self.con.register("incoming", BATCH_SCHEMA.empty_table())
             self.con.execute(f"create or replace temp table checked as {check}")
@@ -569,13 +635,52 @@ class _FileBatch:
             "jsonl.gz": read_jsonl_gz,
             "csv": read_csv,
         }
+        required = None if self.source_table is None else self.source_table.required_columns
         if self.file_format == "parquet":
             cursor = self.con.cursor()
             cursor.execute("set TimeZone = 'UTC'")
-            return read_parquet(path, cursor)
+            return read_parquet(path, cursor, required)
+        if required is not None:
+            return read_csv(stream, required), True
         return readers[self.file_format](stream), self.file_format == "csv"
 
     def _insert_checked(self) -> tuple[int, int, int, int]:
+        if self.source_table is not None:
+            return self._insert_source_rows(self.source_table)
+        return self._insert_checked_events()
+
+    def _insert_source_rows(self, table: SourceTable) -> tuple[int, int, int, int]:
+        """Every readable row lands in raw.source_rows; mapping (and its rejects) is the
+        adapter's dbt models' job, so no row is a duplicate here."""
+        loaded = self.con.execute(
+            """
+            insert into raw.source_rows
+            select ?, ?, record, ?, source_line, ?, ?
+            from checked
+            where field is null
+            """,
+            [table.source, table.table, self.source_file, self.load_id, self.loaded_at],
+        ).fetchone()[0]
+        rejected = self._insert_rejected_rows()
+        self.con.execute("drop table checked")
+        return loaded + rejected, loaded, 0, rejected
+
+    def _insert_rejected_rows(self) -> int:
+        """The records of `checked` that a rule rejected, into raw.rejected_events."""
+        return self.con.execute(
+            """
+            insert into raw.rejected_events
+            select
+                ? as source_file, source_line, field, reason,
+                rtrim(raw_record, chr(13) || chr(10)) as raw_record,
+                ? as load_id, ? as rejected_at
+            from checked
+            where field is not null
+            """,
+            [self.source_file, self.load_id, self.loaded_at],
+        ).fetchone()[0]
+
+    def _insert_checked_events(self) -> tuple[int, int, int, int]:
         """First delivery wins: an event_id already in raw.events, or earlier in this file
         (lower source_line), makes the record a duplicate when it carries the same content,
         and a rejected record (field event_id, naming the first delivery) when it does not,
@@ -597,18 +702,7 @@ class _FileBatch:
             """,
             [self.source_file, self.load_id, self.loaded_at],
         ).fetchone()[0]
-        self.con.execute(
-            """
-            insert into raw.rejected_events
-            select
-                ? as source_file, source_line, field, reason,
-                rtrim(raw_record, chr(13) || chr(10)) as raw_record,
-                ? as load_id, ? as rejected_at
-            from checked
-            where field is not null
-            """,
-            [self.source_file, self.load_id, self.loaded_at],
-        )
+        self._insert_rejected_rows()
         conflicts = self.con.execute(
             f"""
             insert into raw.rejected_events
@@ -638,6 +732,23 @@ class _FileBatch:
         return 1, 0, 0, 1
 
 
+# A source table's rows need no checks here (the readers already set aside what cannot be read).
+SOURCE_ROWS_CHECK_SQL = """
+select source_line, raw_record, record, early_field as field, early_reason as reason
+from incoming
+"""
+
+
+def _record_source_table(
+    con: duckdb.DuckDBPyConnection, load_id: str, source_file: str, table: SourceTable | None
+) -> None:
+    if table is not None:
+        con.execute(
+            "insert into raw.source_table_files values (?, ?, ?, ?)",
+            [load_id, source_file, table.source, table.table],
+        )
+
+
 # Stands in for the digest of a file that was refused unread: it never matches a real one, so
 # the entry is tried again by the next load (once it is readable it loads like any new file).
 UNREADABLE_SHA256 = "unreadable"
@@ -663,5 +774,15 @@ def _refuse(
         "insert into raw.file_loads values (?, ?, ?, ?, 1, 0, 0, 1, ?)",
         [load_id, entry.source_file, UNREADABLE_SHA256, entry.file_format, loaded_at],
     )
+    _record_source_table(con, load_id, entry.source_file, entry.source_table)
     con.commit()
-    return FileLoad(entry.source_file, entry.file_format, 1, 0, 0, 1, refusal=reason)
+    return FileLoad(
+        entry.source_file,
+        entry.file_format,
+        1,
+        0,
+        0,
+        1,
+        refusal=reason,
+        source_table=entry.source_table,
+    )

@@ -564,23 +564,37 @@ def _skip_long_row(recorder: _LineRecorder, start_line: int, row_number: int) ->
     return prefix, reason
 
 
-def _csv_header(reader: Iterator[list[str]], recorder: _LineRecorder) -> list[str]:
+def _csv_header(
+    reader: Iterator[list[str]], recorder: _LineRecorder, required: tuple[str, ...]
+) -> list[str]:
     try:
         header = next(reader, [])
     except (csv.Error, _RowTooLong) as exc:
         raise FileFormatError(f"the CSV header row cannot be read: {exc}") from exc
     recorder.pop_text()
     names = [name.strip().lower() for name in header]
-    missing = [field for field in REQUIRED_FIELDS if field not in names]
+    missing = [field for field in required if field not in names]
     if missing:
         raise FileFormatError(
             "not a valid CSV file: the header row must name the columns "
-            f"{', '.join(REQUIRED_FIELDS)}; missing {', '.join(missing)}"
+            f"{', '.join(required)}; missing {', '.join(missing)}"
         )
     return names
 
 
-def read_csv(stream: io.BufferedReader) -> Iterator[pa.Table]:
+def _check_unique_names(names: list[str], kind: str) -> None:
+    """A source table's row is kept as {column: value}: two columns of one name would lose one."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise FileFormatError(
+            f"not a valid {kind} file: it names the column(s) {', '.join(repeated)} more than "
+            "once (letter case and surrounding spaces aside), so a row cannot be kept whole"
+        )
+
+
+def read_csv(
+    stream: io.BufferedReader, required: tuple[str, ...] | None = None
+) -> Iterator[pa.Table]:
     """CSV with a header row; attributes is a JSON string column; rows number from 1 after it.
 
     Empty cells become absent fields (CSV cannot tell "" from missing). Columns outside the
@@ -588,11 +602,18 @@ def read_csv(stream: io.BufferedReader) -> Iterator[pa.Table]:
     than the header, is rejected with its row number and the file line where it starts. Lines
     end with LF, CR LF or CR. A quoted field still open at the end of the file refuses the
     whole file (FileFormatError), naming the line where its row starts.
+
+    `required` given: a source table (orchestration/ingest/sources.py), not events: the header
+    must name those columns, and every column is kept, by its lower-cased trimmed name.
     """
     recorder = _LineRecorder(_each_line(stream))
     reader = csv.reader(recorder, strict=True)
-    names = _csv_header(reader, recorder)
-    keep = [(i, name) for i, name in enumerate(names) if name in ENVELOPE_FIELDS]
+    names = _csv_header(reader, recorder, REQUIRED_FIELDS if required is None else required)
+    if required is None:
+        keep = [(i, name) for i, name in enumerate(names) if name in ENVELOPE_FIELDS]
+    else:
+        _check_unique_names(names, "CSV")
+        keep = list(enumerate(names))
     rows: tuple[list, ...] = ([], [], [], [], [])
     row_number = 0
     while True:
@@ -642,31 +663,37 @@ def read_csv(stream: io.BufferedReader) -> Iterator[pa.Table]:
 # --- Parquet ---------------------------------------------------------------------------------
 
 
-def read_parquet(path: Path, cursor: duckdb.DuckDBPyConnection) -> tuple[Iterator[pa.Table], bool]:
+def read_parquet(
+    path: Path, cursor: duckdb.DuckDBPyConnection, required: tuple[str, ...] | None = None
+) -> tuple[Iterator[pa.Table], bool]:
     """Parquet rows as JSON text (1-based row numbers), plus whether attributes is a text column.
 
     DuckDB's to_json turns each row into the same JSON a JSON Lines file would carry, so typed
     columns (a numeric event_id, a naive timestamp) meet the same rules as JSON values do.
+    `required` given: a source table, whose header must name those columns (as for read_csv).
     """
     try:
         relation = cursor.read_parquet(str(path))
     except duckdb.Error as exc:
         raise FileFormatError(f"not a valid Parquet file: {exc}") from exc
+    if required is not None:
+        _check_unique_names([name.lower() for name in relation.columns], "Parquet")
     columns = {
         name.lower(): (name, str(type_name))
         for name, type_name in zip(relation.columns, relation.types, strict=True)
     }
-    missing = [field for field in REQUIRED_FIELDS if field not in columns]
+    required = REQUIRED_FIELDS if required is None else required
+    missing = [field for field in required if field not in columns]
     if missing:
         raise FileFormatError(
             "not a valid Parquet file for this contract: it must have the columns "
-            f"{', '.join(REQUIRED_FIELDS)}; missing {', '.join(missing)}"
+            f"{', '.join(required)}; missing {', '.join(missing)}"
         )
     attributes_are_text = columns.get("attributes", ("", ""))[1] == "VARCHAR"
     # Column names come from the file: quoted by the engine's rules, they stay names.
     row_json = ", ".join(
-        f"{quote_identifier(name.lower())} := {quote_identifier(name)}"
-        for name, _ in columns.values()
+        f"{quote_identifier(lowered)} := {quote_identifier(name)}"
+        for lowered, (name, _) in columns.items()
     )
     query = f"""
         select

@@ -8,7 +8,8 @@
 
 {#
     One row per raw support event: canonical event type, typed attributes, pseudonymised
-    identifiers, redacted text. The only model that reads raw.events, and where upstream
+    identifiers, redacted text. The only model that reads raw.events and the source adapters'
+    canonical events (var event_sources: stg_<source>__events), and where upstream
     free-form input stops: every identifier (event, session, customer, actor, QA target message)
     becomes its keyed hash (pseudonymise: HMAC-SHA256, the same on every engine, so ids still
     join), text is redacted (redact_text), and every string attribute that reaches the marts is a
@@ -71,7 +72,8 @@ with
 
 source_events as (
 
-    select * from {{ source('raw', 'events') }}
+    -- raw.events and the canonical events of every source adapter (macros/event_sources.sql)
+    select * from ({{ delivered_events() }}) as delivered_events
     {% if is_incremental() -%}
     where load_id not in (select distinct load_id from {{ this }})
     {%- endif %}

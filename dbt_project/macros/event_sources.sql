@@ -1,0 +1,43 @@
+{#
+    The source adapters' outputs, one union each, over the var event_sources
+    (dbt_project.yml), so adding a source adds its folder of staging models and its name there,
+    and no model downstream changes.
+#}
+
+{#- The columns of raw.events, in order: what every adapter's stg_<source>__events emits. -#}
+{% macro canonical_event_columns() -%}
+    {{ return([
+        'event_id', 'event_type', 'occurred_at', 'session_id', 'customer_id', 'channel',
+        'actor_type', 'actor_id', 'text', 'attributes', 'source_file', 'source_line', 'load_id',
+        'loaded_at'
+    ]) }}
+{%- endmacro %}
+
+{#- raw.events and every adapter's canonical events, as one relation's select. -#}
+{% macro delivered_events() -%}
+    {%- set columns = canonical_event_columns() | join(', ') -%}
+    select {{ columns }} from {{ source('raw', 'events') }}
+    {%- for event_source in var('event_sources') %}
+    union all
+    select {{ columns }} from {{ ref('stg_' ~ event_source ~ '__events') }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Every adapter's row outcomes: one row per stored source row, unmapped_reason null when mapped. -#}
+{% macro source_row_outcomes() -%}
+    {%- set columns = 'source, source_table, load_id, source_file, source_line, unmapped_reason' -%}
+    {%- for event_source in var('event_sources') %}
+    {{ 'union all' if not loop.first }}
+    select {{ columns }} from {{ ref('stg_' ~ event_source ~ '__row_outcomes') }}
+    {%- else %}
+    {#- no adapter: an empty relation of the same columns #}
+    select
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_string() }}) as load_id,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_bigint() }}) as source_line,
+        cast(null as {{ dbt.type_string() }}) as unmapped_reason
+    where 1 = 0
+    {%- endfor %}
+{%- endmacro %}

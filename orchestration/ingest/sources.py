@@ -1,0 +1,68 @@
+"""The source adapters the warehouse ships: which tables of which system the loader lands raw.
+
+A deployment names the sources it has in EMPATHY_SOURCES (orchestration/settings.py); their
+tables land under `<landing>/<source>/<table>.csv|.parquet` (or `<landing>/<source>/<table>/`
+holding any number of such files, as Fivetran and Airbyte deliver them). The loader keeps every
+row of such a file as JSON text in raw.source_rows; the dbt models of
+`dbt_project/models/staging/<source>/` map them to canonical events (docs/architecture.md,
+"Source adapters"). `tests/test_social_adapter.py` keeps this list equal to the dbt var
+`event_sources`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Source table file formats: what Fivetran and Airbyte write to a file destination.
+SOURCE_TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv")
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    source: str
+    table: str
+    # The header must name these (any letter case); other columns are kept too.
+    required_columns: tuple[str, ...]
+
+
+SOURCE_ADAPTERS: dict[str, dict[str, SourceTable]] = {
+    # Tweet-style threads, as the Kaggle "Customer Support on Twitter" dataset ships them.
+    "social": {
+        "tweets": SourceTable(
+            "social",
+            "tweets",
+            (
+                "tweet_id",
+                "author_id",
+                "inbound",
+                "created_at",
+                "text",
+                "in_response_to_tweet_id",
+            ),
+        ),
+    },
+}
+
+
+def source_table_of(relative: str, sources: tuple[str, ...]) -> SourceTable | str | None:
+    """The source table a landing file belongs to, by its path relative to the landing folder;
+    None for a canonical event file; a reason (text) for a file in a source's folder that is
+    not one of its tables, which the loader leaves alone."""
+    parts = relative.split("/")
+    if len(parts) < 2 or parts[0] not in sources:
+        return None
+    source, file_name = parts[0], parts[-1]
+    file_format = next(
+        (fmt for fmt in SOURCE_TABLE_FORMATS if file_name.lower().endswith("." + fmt)), None
+    )
+    if len(parts) == 2 and file_format is not None:
+        table = file_name[: -len(file_format) - 1]
+    else:
+        table = parts[1] if len(parts) == 3 else ""
+    tables = SOURCE_ADAPTERS[source]
+    if file_format is None or table.lower() not in tables:
+        return (
+            f"not a table the {source} adapter reads ({', '.join(tables)}; as "
+            f"{source}/<table>.csv|.parquet or {source}/<table>/<file>.csv|.parquet)"
+        )
+    return tables[table.lower()]
