@@ -153,6 +153,10 @@ AGENT_TURN_WEIGHTS = (0.60, 0.30, 0.10)
 
 AGENT_JOIN_RATE = 0.92  # escalations an agent picks up; the rest are silent handoffs
 SILENT_HANDOFF_PING_RATE = 0.5  # silent handoffs where the customer asks if anyone is there
+# Agents who pick a session up leave an internal note (visibility internal) before their
+# opener; it splits the opener's wait, so handoff latency and human first response keep
+# their planted values only if the marts ignore the note, as they must.
+INTERNAL_NOTE_RATE = 0.30
 AGENT_RESOLUTION_RATE = 0.85  # sessions an agent works (escalated, human-only or reopened)
 CONFIRMED_BY_CUSTOMER_RATE = 0.60
 ESCALATION_REASONS = (
@@ -317,6 +321,10 @@ AGENT_OPENERS = (
     "Hi, I've read the summary from our assistant and I'm looking into it now.",
     "Thanks for waiting, I'm taking over from here.",
     "Hello, I'm here to help. Could you tell me what happened?",
+)
+INTERNAL_NOTES = (
+    "Read the bot's summary; checking the account history before I answer.",
+    "Known issue, see the incident page; will offer the workaround.",
 )
 AGENT_REPLIES = (
     "I've fixed this on our side; here's what to do next: sign out and back in.",
@@ -868,9 +876,13 @@ class _Simulator:
             None,
             {},
         )
-        log.agent(
-            lognormal(ch.agent_reply_median_s / 3, HUMAN_LATENCY_SIGMA), agent, pick(AGENT_OPENERS)
-        )
+        opener_wait = lognormal(ch.agent_reply_median_s / 3, HUMAN_LATENCY_SIGMA)
+        if rand() < INTERNAL_NOTE_RATE:
+            note_wait = opener_wait // 2
+            note = pick(INTERNAL_NOTES)
+            log.add(note_wait, "message", "agent", agent, note, {"visibility": "internal"})
+            opener_wait -= note_wait
+        log.agent(opener_wait, agent, pick(AGENT_OPENERS))
         repeat_rate = (
             REPEAT_TO_AGENT_RATE_WITH_SUMMARY
             if summary_given

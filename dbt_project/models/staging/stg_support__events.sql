@@ -43,6 +43,7 @@
     'resolved_by': ['resolved_by'],
     'kind': ['kind'],
     'answer': ['answer'],
+    'visibility': ['visibility'],
     'target_message_id': ['target_message_id'],
     'tone_tags': ['tone_tags'],
     'confidence': ['confidence'],
@@ -165,6 +166,11 @@ final as (
 
         -- booleans
         canonical_event_type is not null as is_mapped_event_type,
+        -- a message with visibility 'internal': a note agents see and the customer never does
+        coalesce(
+            canonical_event_type = 'message' and lower(trim(attribute_visibility)) = 'internal',
+            false
+        ) as is_internal_note,
         {{ try_cast_as('attribute_has_next_step', 'boolean') }} as has_next_step,
         {{ try_cast_as('attribute_human_edited', 'boolean') }} as is_human_edited,
         {{ try_cast_as('attribute_human_approved', 'boolean') }} as is_human_approved,
