@@ -344,6 +344,14 @@ CHANNEL_ACTORS = {
     "social": "social-listener",
     "in_app": "in-app-sdk",
 }
+# The label each channel family is delivered under: every fourth session (by number, so no
+# random draw moves) uses the second, source-specific one; seeds/channel_mapping.csv maps both.
+CHANNEL_LABELS = {
+    "chat": ("chat", "live_chat"),
+    "email": ("email", "web_form"),
+    "social": ("social", "whatsapp"),
+    "in_app": ("in_app", "mobile_sdk"),
+}
 BOT_ID = "support-bot"
 AGENT_COUNT = 40
 REVIEWER_COUNT = 6
@@ -1104,7 +1112,7 @@ def _clean_deliveries(
                 id_prefix = f"e-{plan.number:07d}-"  # + position: see _event_id
                 session_id = f"s-{plan.number:07d}"
                 customer_id = f"c-{plan.customer:06d}"
-                channel = plan.channel.name
+                channel = CHANNEL_LABELS[plan.channel.name][plan.number % 4 == 0]
                 for index, (ts, kind, actor_type, actor_id, text, attributes) in enumerate(
                     log.events
                 ):

@@ -43,6 +43,7 @@ final as (
         canonical_event_type as event_type,
         source_event_type,
         channel,
+        delivered_channel,
         actor_type,
         language,
         model_version,

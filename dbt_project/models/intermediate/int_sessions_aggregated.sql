@@ -12,7 +12,9 @@
     Classifications teams may redefine (resolution kind, repeat contact, reopen window...) are
     derived in the marts from these facts, so a changed definition needs no backfill here.
 
-    Attribute precedence (customer_key, channel, language, model_version, prompt_id): the first
+    Attribute precedence (customer_key, channel, delivered_channel, language, model_version,
+    prompt_id; channel and delivered_channel each on its own, so an unmapped label never hides a
+    later mapped channel from the segment): the first
     non-null value, taking the session_started event before any other event, then the earliest.
     intent: the latest intent_classified event that carries an intent; severity, on its own, the
     latest intent_classified event that carries a severity (a later classification refines an
@@ -30,7 +32,8 @@
     model's logic.
 #}
 
-{%- set precedence_attributes = ['customer_key', 'channel', 'language', 'model_version', 'prompt_id'] -%}
+{%- set precedence_attributes = [
+    'customer_key', 'channel', 'delivered_channel', 'language', 'model_version', 'prompt_id'] -%}
 {#- session_started first, then the earliest; delivery order (event_sequence_number) breaks ties -#}
 {%- set precedence_order = [
     "case when event_type = 'session_started' then 0 else 1 end",
@@ -140,6 +143,7 @@ final as (
 
         -- strings
         session_starts.channel,
+        session_starts.delivered_channel,
         session_starts.intent,
         session_starts.severity,
         session_starts.language,

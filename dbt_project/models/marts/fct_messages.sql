@@ -42,6 +42,7 @@ final as (
         case when messages.is_internal_note then 'internal' else 'public' end as visibility,
         -- the message's own channel, else the session's
         coalesce(messages.channel, session_facts.channel) as channel,
+        coalesce(messages.delivered_channel, session_facts.delivered_channel) as delivered_channel,
         messages.model_version,
         messages.prompt_id,
 

@@ -181,6 +181,7 @@ final as (
 
         -- strings
         channel,
+        delivered_channel,
         intent,
         severity,
         language,

@@ -14,18 +14,20 @@
     join), text is redacted (redact_text), and every string attribute that reaches the marts is a
     label or 'unrecognised' (safe_label), so no raw value leaves staging.
 
-    The join to the event_type_mapping seed is the one join in staging, on purpose: mapping
-    source names to canonical names is renaming/categorising, and doing it here means every
-    downstream model sees one vocabulary. It is a left join so an unknown type is kept
-    (canonical_event_type null, is_mapped_event_type false) and surfaced by
-    mon_unmapped_event_types, never dropped.
+    The joins to the event_type_mapping and channel_mapping seeds are the only joins in
+    staging, on purpose: mapping source names to canonical names is renaming/categorising, and
+    doing it here means every downstream model sees one vocabulary. They are left joins so an
+    unknown type is kept (canonical_event_type null, is_mapped_event_type false) and surfaced
+    by mon_unmapped_event_types, and an unknown channel label is kept (channel null,
+    delivered_channel the label, is_mapped_channel false) and surfaced by
+    mon_unmapped_channels, never dropped.
 
     Incremental (append), not a view: parsing the JSON attributes, hashing and redacting are
     the costliest per-event work of the build, and four models and several tests read this
     one. raw.events is append-only (the loader never updates or deletes; re-deliveries are
     rejected as duplicates), so each run adds the loads this table has not seen (load_id) and
     every event is parsed once in its life. Rebuild with --full-refresh after changing the
-    event_type_mapping seed or the pseudonym key, as for int_sessions_aggregated.
+    event_type_mapping or channel_mapping seed or the pseudonym key, as for int_sessions_aggregated.
 #}
 
 {%- set summary_parts = handoff_summary_parts() -%}
@@ -85,15 +87,24 @@ event_type_mapping as (
 
 ),
 
+channel_mapping as (
+
+    select * from {{ ref('channel_mapping') }}
+
+),
+
 mapped as (
 
     select
         source_events.*,
         event_type_mapping.canonical_event_type,
+        channel_mapping.channel_family,
         {{ json_texts('attributes', attribute_paths.values() | list) }} as attribute_values
     from source_events
     left join event_type_mapping
         on trim(source_events.event_type) = event_type_mapping.source_event_type
+    left join channel_mapping
+        on lower(trim(source_events.channel)) = channel_mapping.source_channel
 
 ),
 
@@ -121,7 +132,9 @@ final as (
         -- strings
         {{ safe_label('trim(event_type)') }} as source_event_type,
         canonical_event_type,
-        lower(trim(channel)) as channel,
+        -- the channel family segments the marts; the label as delivered stays beside it
+        channel_family as channel,
+        {{ safe_label('lower(trim(channel))') }} as delivered_channel,
         lower(trim(actor_type)) as actor_type,
         -- session_started carries language and the A/B variant; messages carry their own
         -- model_version / prompt_id at the top level.
@@ -166,6 +179,7 @@ final as (
 
         -- booleans
         canonical_event_type is not null as is_mapped_event_type,
+        channel is null or channel_family is not null as is_mapped_channel,
         -- a message with visibility 'internal': a note agents see and the customer never does
         coalesce(
             canonical_event_type = 'message' and lower(trim(attribute_visibility)) = 'internal',
