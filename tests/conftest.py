@@ -399,7 +399,11 @@ PLANTED_DELIVERY = [
         9, "feedback_submitted", 8, "customer", attributes={"kind": "micro", "answer": planted("a")}
     ),
     _planted_event(
-        10, "feedback_submitted", 9, "customer", attributes={"kind": "csat", "score": planted("s")}
+        10,
+        "feedback_submitted",
+        9,
+        "customer",
+        attributes={"kind": "csat", "scale": planted("scale"), "score": planted("s")},
     ),
     _planted_event(11, "reopened", 10, "customer", attributes={"reason": planted("reopen")}),
     _planted_event(12, "session_closed", 11, "system", attributes={"reason": planted("close")}),

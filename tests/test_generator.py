@@ -45,6 +45,7 @@ CANONICAL_TYPES = {
     "resolved",
     "reopened",
     "session_closed",
+    "survey_offered",
     "feedback_submitted",
     "qa_review",
 }

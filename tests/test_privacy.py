@@ -202,7 +202,7 @@ def test_the_planted_delivery_fills_every_field_of_the_contract_staging_reads():
     from orchestration.ingest.contract import OPTIONAL_FIELDS, REQUIRED_FIELDS
 
     read_by_staging = _attribute_paths_staging_reads()
-    assert len(read_by_staging) == 31  # 22 named, 5 QA dimensions, 4 summary parts
+    assert len(read_by_staging) == 32  # 23 named, 5 QA dimensions, 4 summary parts
     planted_paths = set().union(*(_leaf_paths(e.get("attributes", {})) for e in PLANTED_DELIVERY))
     assert read_by_staging <= planted_paths
     # Every envelope string holds planted data in some event (occurred_at must parse).

@@ -197,7 +197,7 @@ MICRO_FEEDBACK_RATE = 0.35  # bot-handled sessions asked "did this answer solve 
 MICRO_YES_RATE_RESOLVED = 0.85
 MICRO_YES_RATE_UNRESOLVED = 0.25
 MICRO_QUESTION = "did this answer solve your issue?"
-CSAT_RESPONSE_RATE = 0.30  # closed sessions that answer the end-of-session survey
+CSAT_RESPONSE_RATE = 0.30  # sessions (all are offered it) that answer the end-of-session survey
 CSAT_WEIGHTS = {  # P(score = 1..5) by outcome
     "bot_resolved": (0.04, 0.06, 0.15, 0.35, 0.40),  # mean 4.01
     "assisted_resolved": (0.05, 0.08, 0.17, 0.35, 0.35),  # mean 3.87
@@ -706,6 +706,8 @@ class _Simulator:
             resolution = self.agent_path(log, question, escalated, summary_given)
         if resolution != "unresolved":
             self.maybe_reopen(log, question)
+        # every session is offered the survey a minute after its last event; some answer
+        log.system(60, "survey_offered", {"kind": "csat"})
         if rand() < CSAT_RESPONSE_RATE:
             self.csat(log, resolution)
         if rand() < (QA_REVIEW_RATE_ESCALATED if escalated else QA_REVIEW_RATE):

@@ -54,6 +54,7 @@ final as (
         resolved_by,
         feedback_kind,
         feedback_answer,
+        feedback_scale,
 
         -- numerics
         row_number() over (
@@ -64,6 +65,7 @@ final as (
         confidence,
         sentiment,
         feedback_score,
+        feedback_normalised_score,
 
         -- booleans
         is_mapped_event_type,

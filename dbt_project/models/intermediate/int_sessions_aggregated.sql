@@ -19,7 +19,8 @@
     intent: the latest intent_classified event that carries an intent; severity, on its own, the
     latest intent_classified event that carries a severity (a later classification refines an
     earlier one, and a classification may carry only one of the two). close_reason: the last
-    session_closed. csat_score / micro_feedback_answer: the last feedback of that kind.
+    session_closed. csat_score, csat_scale, csat_normalised_score / micro_feedback_answer: the
+    last feedback of that kind. survey_offered_at: the first survey_offered event.
     resolved_by: the first resolved event. "Latest" and "first" follow event_sequence_number:
     occurred_at, then delivery order (macros/event_delivery_order.sql) for events stamped with
     the same instant.
@@ -81,6 +82,17 @@ session_aggregates as (
             chronological_order,
             where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
         ) }} as csat_score,
+        {{ last_value_by(
+            'feedback_scale',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
+        ) }} as csat_scale,
+        {{ last_value_by(
+            'feedback_normalised_score',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
+        ) }} as csat_normalised_score,
+        min(case when event_type = 'survey_offered' then occurred_at end) as survey_offered_at,
         {{ count_where("event_type = 'escalated'") }} as escalation_count,
         {{ count_where("is_bot_message") }} as bot_message_count,
         {{ count_where("is_agent_message") }} as agent_message_count,
@@ -159,6 +171,8 @@ final as (
         session_starts.agent_message_count,
         session_starts.customer_message_count,
         session_starts.csat_score,
+        session_starts.csat_scale,
+        session_starts.csat_normalised_score,
 
         -- booleans
         session_starts.session_started_at is not null as has_session_started_event,
@@ -182,6 +196,7 @@ final as (
         session_starts.first_resolved_at,
         session_starts.first_reopened_at,
         session_starts.closed_at,
+        session_starts.survey_offered_at,
         session_starts.last_customer_message_at,
         session_starts.last_event_at,
         session_starts.last_loaded_at

@@ -44,6 +44,7 @@
     'reason': ['reason'],
     'resolved_by': ['resolved_by'],
     'kind': ['kind'],
+    'scale': ['scale'],
     'answer': ['answer'],
     'visibility': ['visibility'],
     'target_message_id': ['target_message_id'],
@@ -149,6 +150,11 @@ final as (
         {{ safe_label('lower(trim(attribute_resolved_by))') }} as resolved_by,
         {{ safe_label('lower(trim(attribute_kind))') }} as feedback_kind,
         {{ safe_label('lower(trim(attribute_answer))') }} as feedback_answer,
+        -- a CSAT answer's scale: 1-5 unless the survey says 0-10 or good_bad
+        case
+            when lower(trim(attribute_kind)) = 'csat'
+                then coalesce({{ safe_label('lower(trim(attribute_scale))') }}, '1-5')
+        end as feedback_scale,
         -- the message a QA review is about: the same keyed hash as that message's event_id
         {{ pseudonymise('attribute_target_message_id') }} as qa_target_message_id,
         -- upstream tone tags of a bot message as JSON array text, e.g. ["apologetic","cheerful"]
@@ -165,6 +171,8 @@ final as (
             {{ try_cast_as('attribute_score', type_double()) }}
             as {{ dbt.type_int() }}
         ) as feedback_score,
+        {{ csat_normalised_score('lower(trim(attribute_kind))', 'lower(trim(attribute_scale))', 'attribute_score') }}
+            as feedback_normalised_score,
         {%- for dimension in qa_dimensions %}
         {%- set score = 'attribute_score_' ~ dimension %}
         {%- if dimension in qa_older_spellings %}
