@@ -427,7 +427,14 @@ PLANTED_DELIVERY = [
             },
         },
     ),
-    _planted_event(6, "message", 5, "agent", text=planted("agent text")),
+    _planted_event(
+        6,
+        "message",
+        5,
+        "agent",
+        text=planted("agent text"),
+        attributes={"visibility": planted("visibility")},
+    ),
     _planted_event(
         7,
         "resolved",
@@ -443,7 +450,11 @@ PLANTED_DELIVERY = [
         9, "feedback_submitted", 8, "customer", attributes={"kind": "micro", "answer": planted("a")}
     ),
     _planted_event(
-        10, "feedback_submitted", 9, "customer", attributes={"kind": "csat", "score": planted("s")}
+        10,
+        "feedback_submitted",
+        9,
+        "customer",
+        attributes={"kind": "csat", "scale": planted("scale"), "score": planted("s")},
     ),
     _planted_event(11, "reopened", 10, "customer", attributes={"reason": planted("reopen")}),
     _planted_event(12, "session_closed", 11, "system", attributes={"reason": planted("close")}),
@@ -468,8 +479,9 @@ PLANTED_DELIVERY = [
     ),
     # An event type nobody mapped: it reaches mon_unmapped_event_types.
     _planted_event(14, planted("event_type"), 13, "system"),
-    # Channel and actor type are vocabulary-restricted by the loader: these records are rejected
-    # (raw.rejected_events keeps them in the working database, which is not published).
+    # A channel is any label: this one loads and reaches mon_unmapped_channels as 'unrecognised'.
     {**_planted_event(15, "message", 14, "customer"), "channel": planted("channel")},
+    # The actor type is vocabulary-restricted by the loader: this record is rejected
+    # (raw.rejected_events keeps it in the working database, which is not published).
     {**_planted_event(16, "message", 15, "customer"), "actor_type": planted("actor_type")},
 ]

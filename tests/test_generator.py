@@ -18,10 +18,12 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.settings import SEEDS_DIR
 from orchestration.synthetic import DefectRates, generate_events, write_landing
 from orchestration.synthetic.__main__ import main
 from orchestration.synthetic.generator import (
     AGENT_JOIN_RATE,
+    CHANNEL_LABELS,
     CLOSE_REASONS,
     CONTROL_MODEL,
     CONTROL_PROMPT,
@@ -43,6 +45,7 @@ CANONICAL_TYPES = {
     "resolved",
     "reopened",
     "session_closed",
+    "survey_offered",
     "feedback_submitted",
     "qa_review",
 }
@@ -122,7 +125,15 @@ def test_every_event_is_a_contract_envelope(small_run: list) -> None:
 
 def test_every_event_type_and_channel_appears_in_5k_events(small_run: list) -> None:
     assert {canonical(event) for event in small_run} == CANONICAL_TYPES
-    assert {event["channel"] for event in small_run} == {"chat", "email", "social", "in_app"}
+    labels = {label for pair in CHANNEL_LABELS.values() for label in pair}
+    assert {event["channel"] for event in small_run} == labels
+
+
+def test_every_delivered_channel_label_maps_to_its_family() -> None:
+    with (SEEDS_DIR / "channel_mapping.csv").open() as seed:
+        families = {row["source_channel"]: row["channel_family"] for row in csv.DictReader(seed)}
+    for family, pair in CHANNEL_LABELS.items():
+        assert [families.get(label) for label in pair] == [family, family]
 
 
 def test_every_source_specific_name_appears_in_50k_events(large_run: list) -> None:

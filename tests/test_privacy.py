@@ -202,7 +202,7 @@ def test_the_planted_delivery_fills_every_field_of_the_contract_staging_reads():
     from orchestration.ingest.contract import OPTIONAL_FIELDS, REQUIRED_FIELDS
 
     read_by_staging = _attribute_paths_staging_reads()
-    assert len(read_by_staging) == 30  # 21 named, 5 QA dimensions, 4 summary parts
+    assert len(read_by_staging) == 32  # 23 named, 5 QA dimensions, 4 summary parts
     planted_paths = set().union(*(_leaf_paths(e.get("attributes", {})) for e in PLANTED_DELIVERY))
     assert read_by_staging <= planted_paths
     # Every envelope string holds planted data in some event (occurred_at must parse).
@@ -235,13 +235,17 @@ def test_the_planted_session_is_published_with_pseudonyms_and_unrecognised_label
         published, f"select message_id from fct_messages where session_id = '{session}'"
     )
     assert sorted(messages) == sorted(
-        (pseudonym(planted(f"event {number}")),) for number in (2, 3, 6)
+        (pseudonym(planted(f"event {number}")),) for number in (2, 3, 6, 15)
     )
     assert query(
         published,
         "select event_count, example_event_id from mon_unmapped_event_types "
         "where source_event_type = 'unrecognised'",
     ) == [(1, pseudonym(planted("event 14")))]
+    assert query(
+        published,
+        "select delivered_channel, event_count, example_event_id from mon_unmapped_channels",
+    ) == [("unrecognised", 1, pseudonym(planted("event 15")))]
     # The QA review of the bot message still points at it: both ids hash alike.
     assert query(
         settings.working_db,

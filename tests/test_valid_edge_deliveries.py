@@ -24,12 +24,22 @@ U5 social; two intent_classified events stamped 12:00:10, billing/low on line 15
    one's id sorts after the second's. The medium/social target is 900 s in business time; the
    clock runs from 12:00 to the close at 12:30 UTC (14:00-14:30 in Berlin, a Monday inside
    support hours), 1800 s > 900: breached. Closed completed: unresolved.
+U6 chat; c-u6 writes at 13:00:05, an agent leaves an internal note at 13:01:00 (visibility
+   internal) and nobody answers; never closed: unresolved. The note is published in
+   fct_messages as internal, but it is no reply, no first response (null) and no agent
+   message (agent_message_count 0, human first response null); customer_message_count 1.
+U7 delivered on the label ' WhatsApp ' (session_started) and 'whatsapp' (c-u7's message at
+   14:00:05): the family social (seeds/channel_mapping.csv), delivered_channel whatsapp; nobody
+   answers, never closed: unresolved.
+U8 delivered on 'Fax', a label the seed does not know: kept, channel null (segment 'unknown',
+   with U1), delivered_channel fax; c-u8 writes at 15:00:05, closed abandoned 15:30.
+   mon_unmapped_channels: fax, 3 events, 1 session.
 V1 2026-10-06, chat: only a CSAT survey (4) at 09:00, the one session of that day: it starts at
    its first event, unresolved.
 
-Day 2026-10-05: 5 sessions, resolved U3 and U4 (2), assisted 1, human-only 1, abandoned 2,
-unresolved 1, autonomous 0, first-reply SLA breached 2 (U2, U5). Day 2026-10-06: 1 session,
-CSAT mean 4.0.
+Day 2026-10-05: 8 sessions, resolved U3 and U4 (2), assisted 1, human-only 1, abandoned 3
+(U1, U2, U8), unresolved 3 (U5, U6, U7), autonomous 0, first-reply SLA breached 2 (U2, U5).
+Day 2026-10-06: 1 session, CSAT mean 4.0.
 """
 
 from __future__ import annotations
@@ -54,7 +64,7 @@ from tests.conftest import (
 from tests.handmade_events import DAY, event
 
 SURVEY_DAY = "2026-10-06"
-SESSIONS = ["U1", "U2", "U3", "U4", "U5", "V1"]
+SESSIONS = ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "V1"]
 
 
 def _at(day: str, time: str) -> str:
@@ -100,6 +110,18 @@ EDGE_DAY = [
         severity="medium",
     ),
     event("u5-4", "session_closed", "12:30:00", "U5", "system", reason="completed"),
+    # U6: only an internal note after the customer's message
+    event("u6-1", "session_started", "13:00:00", "U6", "customer", customer="c-u6", channel="chat"),
+    event("u6-2", "message", "13:00:05", "U6", "customer", "Where is my parcel?", "c-u6", "chat"),
+    event(
+        "u6-3", "message", "13:01:00", "U6", "agent", "VIP, check carrier.", visibility="internal"
+    ),
+    # U7: a channel label the seed maps to a family; U8: one it does not know
+    event("u7-1", "session_started", "14:00:00", "U7", customer="c-u7", channel=" WhatsApp "),
+    event("u7-2", "message", "14:00:05", "U7", "customer", "Hello", "c-u7", "whatsapp"),
+    event("u8-1", "session_started", "15:00:00", "U8", "customer", customer="c-u8", channel="Fax"),
+    event("u8-2", "message", "15:00:05", "U8", "customer", "See my fax", "c-u8", "fax"),
+    event("u8-3", "session_closed", "15:30:00", "U8", "system", channel="fax", reason="abandoned"),
 ]
 SURVEY_ONLY_DAY = [
     event(
@@ -159,7 +181,7 @@ def test_nobody_replied_and_nobody_escalated_publishes_empty_reply_and_escalatio
         "select (select count(*) from fct_replies), (select count(*) from fct_escalations), "
         "(select count(*) from fct_messages), (select count(*) from fct_sessions)",
     )
-    assert counts == [(0, 0, 4, 6)]
+    assert counts == [(0, 0, 8, 9)]
 
 
 def test_edge_case_sessions_publish_their_hand_worked_values(edge_warehouse):
@@ -177,6 +199,9 @@ def test_edge_case_sessions_publish_their_hand_worked_values(edge_warehouse):
         ("U3", "email", None, None, "assisted", 1, None, None, 5, DAY),
         ("U4", "in_app", None, None, "human_only", 330, None, None, None, DAY),
         ("U5", "social", "refund_request", "medium", "unresolved", None, 900, True, None, DAY),
+        ("U6", "chat", None, None, "unresolved", None, None, None, None, DAY),
+        ("U7", "social", None, None, "unresolved", None, None, None, None, DAY),
+        ("U8", None, None, None, "abandoned", None, None, None, None, DAY),
         ("V1", "chat", None, None, "unresolved", None, None, None, 4, SURVEY_DAY),
     ]
 
@@ -189,18 +214,61 @@ def test_edge_case_days_in_the_daily_metrics(edge_warehouse):
         "sum(abandoned_sessions), sum(unresolved_sessions), sum(first_reply_sla_breached_sessions) "
         "from agg_metrics_segment_daily group by session_date order by session_date",
     )
-    assert rows == [(DAY, 5, 2, 0, 1, 1, 2, 1, 2), (SURVEY_DAY, 1, 0, 0, 0, 0, 0, 1, 0)]
+    assert rows == [(DAY, 8, 2, 0, 1, 1, 3, 3, 2), (SURVEY_DAY, 1, 0, 0, 0, 0, 0, 1, 0)]
     (no_channel,) = _published(
         edge_warehouse,
-        "select sessions, abandoned_rate from agg_metrics_segment_daily where channel = 'unknown'",
+        "select sum(sessions), sum(abandoned_sessions) from agg_metrics_segment_daily "
+        "where channel = 'unknown'",
     )
-    assert no_channel == (1, 1.0)
+    assert no_channel == (2, 2)  # U1 (no channel) and U8 (a label nobody mapped), both abandoned
     (survey_day,) = _published(
         edge_warehouse,
         f"select sessions, csat_mean, csat_satisfied_rate from agg_metrics_segment_daily "
         f"where session_date = '{SURVEY_DAY}'",
     )
     assert survey_day == (1, 4.0, 1.0)
+
+
+def test_an_internal_note_is_published_but_counts_as_no_message(edge_warehouse):
+    messages = _published(
+        edge_warehouse,
+        "select message_id, actor_type, visibility from fct_messages order by sent_at",
+    )
+    ids = ["u1-2", "u2-2", "u3-2", "u4-3", "u6-2", "u6-3", "u7-2", "u8-2"]
+    assert with_upstream_ids(messages, ids) == [
+        ("u1-2", "customer", "public"),
+        ("u2-2", "customer", "public"),
+        ("u3-2", "bot", "public"),
+        ("u4-3", "bot", "public"),
+        ("u6-2", "customer", "public"),
+        ("u6-3", "agent", "internal"),
+        ("u7-2", "customer", "public"),
+        ("u8-2", "customer", "public"),
+    ]
+    session = _published(
+        edge_warehouse,
+        "select session_id, customer_message_count, agent_message_count, first_response_seconds, "
+        "human_first_response_seconds from fct_sessions",
+    )
+    assert [row for row in with_upstream_ids(session, SESSIONS) if row[0] == "U6"] == [
+        ("U6", 1, 0, None, None)
+    ]
+
+
+def test_a_channel_label_is_mapped_to_its_family_or_surfaced(edge_warehouse):
+    sessions = _published(
+        edge_warehouse, "select session_id, channel, delivered_channel from fct_sessions"
+    )
+    sessions = with_upstream_ids(sessions, SESSIONS)
+    labelled = [row for row in sessions if row[0] in {"U2", "U7", "U8"}]
+    assert labelled == [("U2", "chat", "chat"), ("U7", "social", "whatsapp"), ("U8", None, "fax")]
+    unmapped = _published(
+        edge_warehouse,
+        "select delivered_channel, event_count, session_count, example_event_id "
+        "from mon_unmapped_channels",
+    )
+    # the example is the smallest keyed hash of the label's events
+    assert unmapped == [("fax", 3, 1, min(pseudonym(e) for e in ("u8-1", "u8-2", "u8-3")))]
 
 
 def test_a_delivery_without_any_message_passes_the_fct_messages_suite(edge_warehouse, tmp_path):

@@ -17,6 +17,12 @@
         'responded_sessions': {
             'condition': 'first_response_at is not null',
             'label': 'sessions with a first response (bot or agent)'},
+        'survey_offered_sessions': {
+            'condition': 'is_survey_offered',
+            'label': 'sessions offered the CSAT survey (or that answered it)'},
+        'csat_normalised_responses': {
+            'condition': 'csat_normalised_score is not null',
+            'label': 'sessions with a CSAT answer on a known scale'},
         'micro_feedback_responses': {
             'condition': 'micro_feedback_answer is not null',
             'label': 'sessions with a micro-feedback answer'},

@@ -153,6 +153,10 @@ AGENT_TURN_WEIGHTS = (0.60, 0.30, 0.10)
 
 AGENT_JOIN_RATE = 0.92  # escalations an agent picks up; the rest are silent handoffs
 SILENT_HANDOFF_PING_RATE = 0.5  # silent handoffs where the customer asks if anyone is there
+# Agents who pick a session up leave an internal note (visibility internal) before their
+# opener; it splits the opener's wait, so handoff latency and human first response keep
+# their planted values only if the marts ignore the note, as they must.
+INTERNAL_NOTE_RATE = 0.30
 AGENT_RESOLUTION_RATE = 0.85  # sessions an agent works (escalated, human-only or reopened)
 CONFIRMED_BY_CUSTOMER_RATE = 0.60
 ESCALATION_REASONS = (
@@ -193,7 +197,7 @@ MICRO_FEEDBACK_RATE = 0.35  # bot-handled sessions asked "did this answer solve 
 MICRO_YES_RATE_RESOLVED = 0.85
 MICRO_YES_RATE_UNRESOLVED = 0.25
 MICRO_QUESTION = "did this answer solve your issue?"
-CSAT_RESPONSE_RATE = 0.30  # closed sessions that answer the end-of-session survey
+CSAT_RESPONSE_RATE = 0.30  # sessions (all are offered it) that answer the end-of-session survey
 CSAT_WEIGHTS = {  # P(score = 1..5) by outcome
     "bot_resolved": (0.04, 0.06, 0.15, 0.35, 0.40),  # mean 4.01
     "assisted_resolved": (0.05, 0.08, 0.17, 0.35, 0.35),  # mean 3.87
@@ -318,6 +322,10 @@ AGENT_OPENERS = (
     "Thanks for waiting, I'm taking over from here.",
     "Hello, I'm here to help. Could you tell me what happened?",
 )
+INTERNAL_NOTES = (
+    "Read the bot's summary; checking the account history before I answer.",
+    "Known issue, see the incident page; will offer the workaround.",
+)
 AGENT_REPLIES = (
     "I've fixed this on our side; here's what to do next: sign out and back in.",
     "I understand how frustrating this is. I've escalated it to billing and opened a ticket.",
@@ -335,6 +343,14 @@ CHANNEL_ACTORS = {
     "email": "helpdesk",
     "social": "social-listener",
     "in_app": "in-app-sdk",
+}
+# The label each channel family is delivered under: every fourth session (by number, so no
+# random draw moves) uses the second, source-specific one; seeds/channel_mapping.csv maps both.
+CHANNEL_LABELS = {
+    "chat": ("chat", "live_chat"),
+    "email": ("email", "web_form"),
+    "social": ("social", "whatsapp"),
+    "in_app": ("in_app", "mobile_sdk"),
 }
 BOT_ID = "support-bot"
 AGENT_COUNT = 40
@@ -690,6 +706,8 @@ class _Simulator:
             resolution = self.agent_path(log, question, escalated, summary_given)
         if resolution != "unresolved":
             self.maybe_reopen(log, question)
+        # every session is offered the survey a minute after its last event; some answer
+        log.system(60, "survey_offered", {"kind": "csat"})
         if rand() < CSAT_RESPONSE_RATE:
             self.csat(log, resolution)
         if rand() < (QA_REVIEW_RATE_ESCALATED if escalated else QA_REVIEW_RATE):
@@ -868,9 +886,13 @@ class _Simulator:
             None,
             {},
         )
-        log.agent(
-            lognormal(ch.agent_reply_median_s / 3, HUMAN_LATENCY_SIGMA), agent, pick(AGENT_OPENERS)
-        )
+        opener_wait = lognormal(ch.agent_reply_median_s / 3, HUMAN_LATENCY_SIGMA)
+        if rand() < INTERNAL_NOTE_RATE:
+            note_wait = opener_wait // 2
+            note = pick(INTERNAL_NOTES)
+            log.add(note_wait, "message", "agent", agent, note, {"visibility": "internal"})
+            opener_wait -= note_wait
+        log.agent(opener_wait, agent, pick(AGENT_OPENERS))
         repeat_rate = (
             REPEAT_TO_AGENT_RATE_WITH_SUMMARY
             if summary_given
@@ -1092,7 +1114,7 @@ def _clean_deliveries(
                 id_prefix = f"e-{plan.number:07d}-"  # + position: see _event_id
                 session_id = f"s-{plan.number:07d}"
                 customer_id = f"c-{plan.customer:06d}"
-                channel = plan.channel.name
+                channel = CHANNEL_LABELS[plan.channel.name][plan.number % 4 == 0]
                 for index, (ts, kind, actor_type, actor_id, text, attributes) in enumerate(
                     log.events
                 ):

@@ -16,7 +16,9 @@
 
 {#
     Mapped support events placed in their session: canonical event_type, actor flags and the
-    event's position in its session. Unmapped events are kept (event_type null) so session
+    event's position in its session. An internal note (a message with visibility 'internal')
+    is no customer, bot or agent message: the customer never sees it, so it answers nothing
+    and waits for nothing; like a system message it is only published in fct_messages. Unmapped events are kept (event_type null) so session
     bookkeeping (last_event_at, last_loaded_at) still sees them; every derivation downstream
     filters on a canonical event_type, so they never count as messages or outcomes.
 #}
@@ -41,6 +43,7 @@ final as (
         canonical_event_type as event_type,
         source_event_type,
         channel,
+        delivered_channel,
         actor_type,
         language,
         model_version,
@@ -51,6 +54,7 @@ final as (
         resolved_by,
         feedback_kind,
         feedback_answer,
+        feedback_scale,
 
         -- numerics
         row_number() over (
@@ -61,15 +65,17 @@ final as (
         confidence,
         sentiment,
         feedback_score,
+        feedback_normalised_score,
 
         -- booleans
         is_mapped_event_type,
-        coalesce(canonical_event_type = 'message' and actor_type = 'customer', false)
-            as is_customer_message,
-        coalesce(canonical_event_type = 'message' and actor_type = 'bot', false)
-            as is_bot_message,
-        coalesce(canonical_event_type = 'message' and actor_type = 'agent', false)
-            as is_agent_message,
+        is_internal_note,
+        {%- for actor in ['customer', 'bot', 'agent'] %}
+        coalesce(
+            canonical_event_type = 'message' and actor_type = '{{ actor }}' and not is_internal_note,
+            false
+        ) as is_{{ actor }}_message,
+        {%- endfor %}
         has_next_step,
         is_human_edited,
         is_human_approved,

@@ -85,6 +85,8 @@ messages as (
     where
         events.canonical_event_type = 'message'
         and events.actor_type in ('customer', 'bot', 'agent')
+        -- an internal note answers nothing and waits for nothing (int_events_sessionised)
+        and not events.is_internal_note
 
 ),
 

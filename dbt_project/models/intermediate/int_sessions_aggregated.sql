@@ -12,12 +12,15 @@
     Classifications teams may redefine (resolution kind, repeat contact, reopen window...) are
     derived in the marts from these facts, so a changed definition needs no backfill here.
 
-    Attribute precedence (customer_key, channel, language, model_version, prompt_id): the first
+    Attribute precedence (customer_key, channel, delivered_channel, language, model_version,
+    prompt_id; channel and delivered_channel each on its own, so an unmapped label never hides a
+    later mapped channel from the segment): the first
     non-null value, taking the session_started event before any other event, then the earliest.
     intent: the latest intent_classified event that carries an intent; severity, on its own, the
     latest intent_classified event that carries a severity (a later classification refines an
     earlier one, and a classification may carry only one of the two). close_reason: the last
-    session_closed. csat_score / micro_feedback_answer: the last feedback of that kind.
+    session_closed. csat_score, csat_scale, csat_normalised_score / micro_feedback_answer: the
+    last feedback of that kind. survey_offered_at: the first survey_offered event.
     resolved_by: the first resolved event. "Latest" and "first" follow event_sequence_number:
     occurred_at, then delivery order (macros/event_delivery_order.sql) for events stamped with
     the same instant.
@@ -30,7 +33,8 @@
     model's logic.
 #}
 
-{%- set precedence_attributes = ['customer_key', 'channel', 'language', 'model_version', 'prompt_id'] -%}
+{%- set precedence_attributes = [
+    'customer_key', 'channel', 'delivered_channel', 'language', 'model_version', 'prompt_id'] -%}
 {#- session_started first, then the earliest; delivery order (event_sequence_number) breaks ties -#}
 {%- set precedence_order = [
     "case when event_type = 'session_started' then 0 else 1 end",
@@ -78,6 +82,17 @@ session_aggregates as (
             chronological_order,
             where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
         ) }} as csat_score,
+        {{ last_value_by(
+            'feedback_scale',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
+        ) }} as csat_scale,
+        {{ last_value_by(
+            'feedback_normalised_score',
+            chronological_order,
+            where="event_type = 'feedback_submitted' and feedback_kind = 'csat'"
+        ) }} as csat_normalised_score,
+        min(case when event_type = 'survey_offered' then occurred_at end) as survey_offered_at,
         {{ count_where("event_type = 'escalated'") }} as escalation_count,
         {{ count_where("is_bot_message") }} as bot_message_count,
         {{ count_where("is_agent_message") }} as agent_message_count,
@@ -140,6 +155,7 @@ final as (
 
         -- strings
         session_starts.channel,
+        session_starts.delivered_channel,
         session_starts.intent,
         session_starts.severity,
         session_starts.language,
@@ -155,6 +171,8 @@ final as (
         session_starts.agent_message_count,
         session_starts.customer_message_count,
         session_starts.csat_score,
+        session_starts.csat_scale,
+        session_starts.csat_normalised_score,
 
         -- booleans
         session_starts.session_started_at is not null as has_session_started_event,
@@ -178,6 +196,7 @@ final as (
         session_starts.first_resolved_at,
         session_starts.first_reopened_at,
         session_starts.closed_at,
+        session_starts.survey_offered_at,
         session_starts.last_customer_message_at,
         session_starts.last_event_at,
         session_starts.last_loaded_at

@@ -1,6 +1,6 @@
 {#
-    One row per message (customer, bot, agent or system) with the fields the article asks to
-    log per message. No text and no raw customer id: text stays (redacted) in staging.
+    One row per message (customer, bot, agent or system; public or an internal note) with the
+    fields the article asks to log per message. No text and no raw customer id: text stays (redacted) in staging.
 #}
 
 with
@@ -40,8 +40,10 @@ final as (
 
         -- strings
         messages.actor_type,
+        case when messages.is_internal_note then 'internal' else 'public' end as visibility,
         -- the message's own channel, else the session's
         coalesce(messages.channel, session_facts.channel) as channel,
+        coalesce(messages.delivered_channel, session_facts.delivered_channel) as delivered_channel,
         messages.model_version,
         messages.prompt_id,
 

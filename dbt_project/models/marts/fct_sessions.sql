@@ -181,6 +181,7 @@ final as (
 
         -- strings
         channel,
+        delivered_channel,
         intent,
         severity,
         language,
@@ -203,6 +204,7 @@ final as (
         micro_feedback_answer,
         sla_time_basis,
         first_handoff_reason,
+        csat_scale,
 
         -- numerics
         first_response_seconds,
@@ -212,7 +214,10 @@ final as (
         agent_message_count,
         customer_message_count,
         channel_count,
-        csat_score,
+        -- the 1-5 metrics (csat_mean, csat_satisfied_rate) read valid 1-5 answers only
+        case when csat_scale = '1-5' and csat_normalised_score is not null then csat_score end
+            as csat_score,
+        csat_normalised_score,
         first_response_business_seconds,
         time_to_resolution_business_seconds,
         time_to_useful_response_seconds,
@@ -248,7 +253,10 @@ final as (
             and first_reopened_at is null
             and not is_repeat_contact
         ) as is_first_contact_resolved,
-        case when csat_score is not null then csat_score >= 4 end as is_csat_satisfied,
+        case when csat_scale = '1-5' and csat_normalised_score is not null then csat_score >= 4 end
+            as is_csat_satisfied,
+        -- answering a survey means it was offered, whether or not its offer was delivered
+        survey_offered_at is not null or csat_scale is not null as is_survey_offered,
         is_first_response_acknowledging,
         has_customer_rephrase,
         is_first_reply_sla_breached,

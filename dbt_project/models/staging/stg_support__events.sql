@@ -15,18 +15,20 @@
     join), text is redacted (redact_text), and every string attribute that reaches the marts is a
     label or 'unrecognised' (safe_label), so no raw value leaves staging.
 
-    The join to the event_type_mapping seed is the one join in staging, on purpose: mapping
-    source names to canonical names is renaming/categorising, and doing it here means every
-    downstream model sees one vocabulary. It is a left join so an unknown type is kept
-    (canonical_event_type null, is_mapped_event_type false) and surfaced by
-    mon_unmapped_event_types, never dropped.
+    The joins to the event_type_mapping and channel_mapping seeds are the only joins in
+    staging, on purpose: mapping source names to canonical names is renaming/categorising, and
+    doing it here means every downstream model sees one vocabulary. They are left joins so an
+    unknown type is kept (canonical_event_type null, is_mapped_event_type false) and surfaced
+    by mon_unmapped_event_types, and an unknown channel label is kept (channel null,
+    delivered_channel the label, is_mapped_channel false) and surfaced by
+    mon_unmapped_channels, never dropped.
 
     Incremental (append), not a view: parsing the JSON attributes, hashing and redacting are
     the costliest per-event work of the build, and four models and several tests read this
     one. raw.events is append-only (the loader never updates or deletes; re-deliveries are
     rejected as duplicates), so each run adds the loads this table has not seen (load_id) and
     every event is parsed once in its life. Rebuild with --full-refresh after changing the
-    event_type_mapping seed or the pseudonym key, as for int_sessions_aggregated.
+    event_type_mapping or channel_mapping seed or the pseudonym key, as for int_sessions_aggregated.
 #}
 
 {%- set summary_parts = handoff_summary_parts() -%}
@@ -43,7 +45,9 @@
     'reason': ['reason'],
     'resolved_by': ['resolved_by'],
     'kind': ['kind'],
+    'scale': ['scale'],
     'answer': ['answer'],
+    'visibility': ['visibility'],
     'target_message_id': ['target_message_id'],
     'tone_tags': ['tone_tags'],
     'confidence': ['confidence'],
@@ -86,15 +90,24 @@ event_type_mapping as (
 
 ),
 
+channel_mapping as (
+
+    select * from {{ ref('channel_mapping') }}
+
+),
+
 mapped as (
 
     select
         source_events.*,
         event_type_mapping.canonical_event_type,
+        channel_mapping.channel_family,
         {{ json_texts('attributes', attribute_paths.values() | list) }} as attribute_values
     from source_events
     left join event_type_mapping
         on trim(source_events.event_type) = event_type_mapping.source_event_type
+    left join channel_mapping
+        on lower(trim(source_events.channel)) = channel_mapping.source_channel
 
 ),
 
@@ -122,7 +135,9 @@ final as (
         -- strings
         {{ safe_label('trim(event_type)') }} as source_event_type,
         canonical_event_type,
-        lower(trim(channel)) as channel,
+        -- the channel family segments the marts; the label as delivered stays beside it
+        channel_family as channel,
+        {{ safe_label('lower(trim(channel))') }} as delivered_channel,
         lower(trim(actor_type)) as actor_type,
         -- session_started carries language and the A/B variant; messages carry their own
         -- model_version / prompt_id at the top level.
@@ -137,6 +152,11 @@ final as (
         {{ safe_label('lower(trim(attribute_resolved_by))') }} as resolved_by,
         {{ safe_label('lower(trim(attribute_kind))') }} as feedback_kind,
         {{ safe_label('lower(trim(attribute_answer))') }} as feedback_answer,
+        -- a CSAT answer's scale: 1-5 unless the survey says 0-10 or good_bad
+        case
+            when lower(trim(attribute_kind)) = 'csat'
+                then coalesce({{ safe_label('lower(trim(attribute_scale))') }}, '1-5')
+        end as feedback_scale,
         -- the message a QA review is about: the same keyed hash as that message's event_id
         {{ pseudonymise('attribute_target_message_id') }} as qa_target_message_id,
         -- upstream tone tags of a bot message as JSON array text, e.g. ["apologetic","cheerful"]
@@ -153,6 +173,8 @@ final as (
             {{ try_cast_as('attribute_score', type_double()) }}
             as {{ dbt.type_int() }}
         ) as feedback_score,
+        {{ csat_normalised_score('lower(trim(attribute_kind))', 'lower(trim(attribute_scale))', 'attribute_score') }}
+            as feedback_normalised_score,
         {%- for dimension in qa_dimensions %}
         {%- set score = 'attribute_score_' ~ dimension %}
         {%- if dimension in qa_older_spellings %}
@@ -167,6 +189,12 @@ final as (
 
         -- booleans
         canonical_event_type is not null as is_mapped_event_type,
+        channel is null or channel_family is not null as is_mapped_channel,
+        -- a message with visibility 'internal': a note agents see and the customer never does
+        coalesce(
+            canonical_event_type = 'message' and lower(trim(attribute_visibility)) = 'internal',
+            false
+        ) as is_internal_note,
         {{ try_cast_as('attribute_has_next_step', 'boolean') }} as has_next_step,
         {{ try_cast_as('attribute_human_edited', 'boolean') }} as is_human_edited,
         {{ try_cast_as('attribute_human_approved', 'boolean') }} as is_human_approved,
