@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-# The loader's tables (orchestration/ingest/loader.py, RAW_SCHEMA_DDL) that dbt reads.
-RAW_TABLES = ("events", "rejected_events", "file_loads")
+from orchestration.ingest.loader import RAW_SCHEMA_DDL
+
+# Every table the loader writes (and dbt reads), named where the loader creates them.
+RAW_TABLES = tuple(re.findall(r"create table if not exists raw\.(\w+)", RAW_SCHEMA_DDL))
 
 
 def normalise(value):

@@ -41,3 +41,8 @@
     where 1 = 0
     {%- endfor %}
 {%- endmacro %}
+
+{#- An adapter's models exist only while its name is in var event_sources (config(enabled=...)). -#}
+{% macro source_adapter_enabled(event_source) -%}
+    {{ return(event_source in var('event_sources')) }}
+{%- endmacro %}

@@ -1,3 +1,5 @@
+{{ config(enabled=source_adapter_enabled('social')) }}
+
 {#
     The social source as canonical events, exactly the columns of raw.events
     (canonical_event_columns()): one message per mappable tweet, in the session of its thread.

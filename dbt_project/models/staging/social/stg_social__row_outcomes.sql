@@ -1,3 +1,5 @@
+{{ config(enabled=source_adapter_enabled('social')) }}
+
 {#
     One row per stored row of the social source's tables: mapped (unmapped_reason null) or not,
     and why. No personal data (no ids, no text), so the reasons can be read and counted freely;

@@ -1,3 +1,5 @@
+{{ config(enabled=source_adapter_enabled('social')) }}
+
 {#
     One row per stored row of the social source's tweets table (raw.source_rows), as the Kaggle
     "Customer Support on Twitter" dataset ships it: typed, placed in its thread, and either
