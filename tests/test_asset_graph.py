@@ -28,6 +28,7 @@ def test_asset_keys(definitions):
         "ops/pseudonymisation_key",
         "seeds/event_type_mapping",
         "seeds/handoff_reason_mapping",
+        "seeds/channel_mapping",
         "staging/stg_support__events",
         "staging/stg_raw__rejected_events",
         "staging/stg_raw__file_loads",
