@@ -142,6 +142,16 @@ def query(database: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def parquet_query(sql: str, parameters: tuple = ()) -> list[tuple]:
+    """Rows of a query over Parquet files, on a connection of its own: a `fetchone()` on
+    duckdb's process-wide default connection leaves a result open that fails the next query
+    on it, whichever test makes that query."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        return connection.execute(sql, list(parameters)).fetchall()
+
+
 def sessions_by_channel(published_db: Path) -> list[tuple]:
     """(channel, sessions, resolution rate, median first-response seconds) of fct_sessions."""
     return query(

@@ -27,6 +27,7 @@ from orchestration.ingest.contract import RAW_RECORD_PREFIX_BYTES
 from orchestration.publish import publish_marts
 from orchestration.run_log import PUBLISHED_RUN_LOG, RunSummary, published_run_log, record_run
 from orchestration.settings import PROJECT_ROOT, ConfigurationError, load_settings
+from tests.conftest import parquet_query
 from tests.test_loader import NOW, event, query, rejects, write_jsonl
 
 PSEUDONYM_KEY = "key-that-must-never-be-stored-7f3a"
@@ -146,10 +147,10 @@ def test_publish_works_from_and_to_folders_whose_names_hold_quotes(tmp_path: Pat
     assert query(result.database, "select count(*) from fct_sessions") == [(3,)]
     for table in ("fct_sessions", "mon_refresh_runs"):
         assert (odd / "parquet" / f"{table}.parquet").is_file()
-    parquet_rows = duckdb.execute(
-        "select count(*) from read_parquet(?)", [str(odd / "parquet" / "fct_sessions.parquet")]
-    ).fetchone()
-    assert parquet_rows == (3,)
+    parquet_rows = parquet_query(
+        "select count(*) from read_parquet(?)", (str(odd / "parquet" / "fct_sessions.parquet"),)
+    )
+    assert parquet_rows == [(3,)]
 
 
 def test_run_log_reads_a_working_database_whose_name_holds_a_double_quote(tmp_path: Path) -> None:

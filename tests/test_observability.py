@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import duckdb
 import pytest
 from dagster import AssetCheckSeverity
 
@@ -15,6 +14,7 @@ from tests.conftest import (
     GENERATED_PARTITION,
     PRIVACY_EXAMPLE,
     manifest_published_marts,
+    parquet_query,
     parsed_manifest,
     query,
 )
@@ -103,7 +103,7 @@ def test_published_run_log_holds_the_publishing_run_as_published(generated_wareh
         )
     ]
     parquet = settings.parquet_dir / "mon_refresh_runs.parquet"
-    assert duckdb.execute(f"select run_id, outcome from '{parquet}'").fetchall() == [
+    assert parquet_query(f"select run_id, outcome from '{parquet}'") == [
         (row["run_id"], "published")
     ]
 

@@ -13,6 +13,7 @@ from orchestration.run_log import PUBLISHED_RUN_LOG
 from orchestration.settings import Settings
 from tests.conftest import (
     manifest_published_marts,
+    parquet_query,
     pipeline_environment,
     pseudonym,
     sessions_by_channel,
@@ -147,7 +148,7 @@ def test_the_published_file_holds_exactly_the_marts_the_dbt_project_declares_pub
 def test_every_published_mart_has_a_parquet_copy_with_the_same_rows(handmade_warehouse):
     for mart in manifest_published_marts():
         parquet = handmade_warehouse.parquet_dir / f"{mart}.parquet"
-        (parquet_rows,) = duckdb.execute(f"select count(*) from '{parquet}'").fetchone()
+        [(parquet_rows,)] = parquet_query(f"select count(*) from '{parquet}'")
         with duckdb.connect(str(handmade_warehouse.published_db), read_only=True) as connection:
             (table_rows,) = connection.execute(f"select count(*) from {mart}").fetchone()
         assert parquet_rows == table_rows, mart

@@ -14,7 +14,7 @@ from orchestration.publish import (
     publish_marts,
     published_mart_names,
 )
-from tests.conftest import manifest_published_marts, parsed_manifest
+from tests.conftest import manifest_published_marts, parquet_query, parsed_manifest
 
 MARTS = ("fct_sessions", "agg_metrics_segment_daily")
 
@@ -43,7 +43,7 @@ def test_publish_writes_every_mart_to_the_database_and_to_parquet(tmp_path: Path
         assert connection.execute("select count(*) from fct_sessions").fetchone() == (3,)
         assert connection.execute("select version from publication").fetchone() == (result.version,)
     parquet = tmp_path / "parquet" / "fct_sessions.parquet"
-    assert duckdb.execute(f"select count(*) from '{parquet}'").fetchone() == (3,)
+    assert parquet_query(f"select count(*) from '{parquet}'") == [(3,)]
 
 
 def test_reader_holding_the_published_file_keeps_its_version_and_does_not_block(tmp_path: Path):

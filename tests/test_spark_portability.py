@@ -80,8 +80,10 @@ def spark_warehouse(handmade_warehouse: Settings, tmp_path_factory) -> dict[str,
 def _spark_rows(folder: Path, mart: str) -> tuple[list[str], list[tuple]]:
     """A mart's rows from the Parquet files Spark wrote (an empty mart has an empty file)."""
     files = folder / "warehouse" / f"{MARTS_SCHEMA}.db" / mart / "*.parquet"
-    relation = duckdb.sql(f"select * from read_parquet('{files}')")
-    return list(relation.columns), normalised(relation.fetchall())
+    # Its own connection: a result left on duckdb's shared default one blocks the next query.
+    with duckdb.connect() as connection:
+        relation = connection.sql(f"select * from read_parquet('{files}')")
+        return list(relation.columns), normalised(relation.fetchall())
 
 
 def test_dbt_build_and_unit_tests_pass_on_spark(spark_warehouse):
