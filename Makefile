@@ -24,11 +24,15 @@ run: $(VENV)/.synced ## set up, then refresh yesterday (demo data on a first run
 
 # The PostgreSQL portability test needs the server binaries (it starts its own cluster), the
 # Spark one a Java 17 runtime; the browser tests need Debian's Chromium.
+# Test modules run on TEST_WORKERS pytest-xdist processes, a module's tests on one of them (its
+# module fixtures are built once); the session warehouses are built once for all
+# (tests/conftest.py built_once). dbt and Dagster keep about one core busy each.
+TEST_WORKERS ?= 2
 test: $(VENV)/.synced ## set up (PostgreSQL's binaries, Java 17 and Chromium too), then run every test
 	bash .ci/install-postgresql
 	bash .ci/install-java
 	bash .ci/install-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 bench: $(VENV)/.synced ## the benchmarks (bench/README.md)
 	$(BIN)/python -m bench

@@ -7,18 +7,20 @@ result share one real run of the whole job instead of building their own.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import hashlib
 import hmac
 import json
 import os
+import pickle
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -32,14 +34,21 @@ if MEMORY_TEMP_ROOT.is_dir() and os.access(MEMORY_TEMP_ROOT, os.W_OK | os.X_OK):
     os.environ["TMPDIR"] = tempfile.tempdir = str(MEMORY_TEMP_ROOT)
 
 # Before anything imports the settings: this session's dbt artifacts go to a folder of its
-# own, so two test sessions (or a test run beside `make run`) never share target/. Removed at
-# the end of the session (with the CLI tests' and the manifest's folders inside it).
-SESSION_DBT_DIR = Path(tempfile.mkdtemp(prefix="dbt-session-"))
-atexit.register(shutil.rmtree, SESSION_DBT_DIR, ignore_errors=True)
+# own, so two test sessions (or a test run beside `make run`) never share target/, and each
+# pytest-xdist worker has its own inside the run's (dbt runs of two workers must not share
+# one). Only the process that made the run's folder removes it, at its end: a worker that
+# finishes first must not take away artifacts a warehouse built_once() hands on refers to.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    SESSION_DBT_DIR = Path(os.environ["PYTEST_EMPATHY_RUN_DIR"]) / os.environ["PYTEST_XDIST_WORKER"]
+    SESSION_DBT_DIR.mkdir()
+else:
+    SESSION_DBT_DIR = Path(tempfile.mkdtemp(prefix="dbt-session-"))
+    os.environ["PYTEST_EMPATHY_RUN_DIR"] = str(SESSION_DBT_DIR)  # the workers' environment
+    atexit.register(shutil.rmtree, SESSION_DBT_DIR, ignore_errors=True)
 os.environ["DBT_TARGET_PATH"] = str(SESSION_DBT_DIR / "target")
 os.environ["DBT_LOG_PATH"] = os.environ["DBT_TARGET_PATH"]
 
-from orchestration.settings import Settings, load_settings  # noqa: E402
+from orchestration.settings import DBT_TARGET_DIR, Settings, load_settings  # noqa: E402
 from tests.handmade_events import DAY, write_deliveries  # noqa: E402
 
 # Distinctive, so a scan of dbt's artifacts and the logs for it cannot match by accident.
@@ -108,17 +117,47 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("published_mart", manifest_published_marts())
 
 
+Built = TypeVar("Built")
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Built]
+) -> Built:
+    """A session fixture's warehouse, built by `build` into a folder of its own, once per test
+    run: `make test` runs the modules on several pytest-xdist workers (processes), and the
+    first worker that needs it builds it while the others wait on a lock, then read it too.
+
+    The folder is beside the workers' own (in the run's base folder, removed with it), so a
+    worker that finishes first takes nothing away from the others. The fixture's value is
+    handed over pickled; a build that failed is retried by the next worker (and fails again)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / "shared"
+    shared.mkdir(exist_ok=True)
+    value_file = shared / f"{name}.pickle"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not value_file.exists():
+            folder = shared / name
+            shutil.rmtree(folder, ignore_errors=True)  # a failed build's leftovers
+            folder.mkdir()
+            value_file.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(value_file.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def handmade_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The whole Dagster job, run for real on tests/handmade_events.py; read-only afterwards."""
     from orchestration.cli import run_refresh
 
-    warehouse_dir = tmp_path_factory.mktemp("handmade_warehouse")
-    write_deliveries(warehouse_dir / "landing")
-    with pipeline_environment(warehouse_dir) as settings:
-        outcome = run_refresh(settings, DAY)
-        assert outcome.published, outcome.problems
-    return settings
+    def build(warehouse_dir: Path) -> Settings:
+        write_deliveries(warehouse_dir / "landing")
+        with pipeline_environment(warehouse_dir) as settings:
+            outcome = run_refresh(settings, DAY)
+            assert outcome.published, outcome.problems
+        return settings
+
+    return built_once(tmp_path_factory, "handmade_warehouse", build)
 
 
 @pytest.fixture
@@ -234,25 +273,30 @@ def generated_warehouse(tmp_path_factory: pytest.TempPathFactory):
     from orchestration.cli import run_refresh
     from orchestration.synthetic.generator import write_landing
 
-    warehouse_dir = tmp_path_factory.mktemp("generated_warehouse")
-    landing = warehouse_dir / "landing"
-    write_landing(
-        landing,
-        target_events=4000,
-        seed=11,
-        start_date=date.fromisoformat(GENERATED_START),
-        days=GENERATED_DAYS,
-    )
-    (landing / "privacy_example.jsonl").write_text(
-        "".join(json.dumps(event) + "\n" for event in PRIVACY_EXAMPLE)
-    )
-    (landing / "planted_personal_data.jsonl").write_text(
-        "".join(json.dumps(event) + "\n" for event in PLANTED_DELIVERY)
-    )
-    with pipeline_environment(warehouse_dir) as settings:
-        outcome = run_refresh(settings, GENERATED_PARTITION)
-        assert outcome.published, outcome.problems
-    return settings, outcome
+    def build(warehouse_dir: Path):
+        landing = warehouse_dir / "landing"
+        write_landing(
+            landing,
+            target_events=4000,
+            seed=11,
+            start_date=date.fromisoformat(GENERATED_START),
+            days=GENERATED_DAYS,
+        )
+        (landing / "privacy_example.jsonl").write_text(
+            "".join(json.dumps(event) + "\n" for event in PRIVACY_EXAMPLE)
+        )
+        (landing / "planted_personal_data.jsonl").write_text(
+            "".join(json.dumps(event) + "\n" for event in PLANTED_DELIVERY)
+        )
+        with pipeline_environment(warehouse_dir) as settings:
+            outcome = run_refresh(settings, GENERATED_PARTITION)
+            assert outcome.published, outcome.problems
+        # dbt's artifacts and log of the run, where a user's run keeps them ($WAREHOUSE_DIR/dbt):
+        # tests/test_privacy.py scans them from whichever worker it runs on.
+        shutil.copytree(DBT_TARGET_DIR, warehouse_dir / "dbt" / "target")
+        return settings, outcome
+
+    return built_once(tmp_path_factory, "generated_warehouse", build)
 
 
 @dataclass(frozen=True)
@@ -270,25 +314,27 @@ def late_data_warehouses(tmp_path_factory: pytest.TempPathFactory) -> LateDataWa
     from orchestration.cli import run_refresh
     from tests.late_data_deliveries import DAYS, write_late_data_deliveries
 
-    root = tmp_path_factory.mktemp("late_data")
-    deliveries = write_late_data_deliveries(root / "deliveries")
+    def build(root: Path) -> LateDataWarehouses:
+        deliveries = write_late_data_deliveries(root / "deliveries")
 
-    incremental = root / "incremental"
-    (incremental / "landing").mkdir(parents=True)
-    outcomes = []
-    with pipeline_environment(incremental) as settings:
-        for day in DAYS:
-            for path in deliveries[day]:
-                shutil.copy(path, settings.landing_dir / path.name)
-            outcomes.append(run_refresh(settings, day))
-            assert outcomes[-1].published, (day, outcomes[-1].problems)
+        incremental = root / "incremental"
+        (incremental / "landing").mkdir(parents=True)
+        outcomes = []
+        with pipeline_environment(incremental) as settings:
+            for day in DAYS:
+                for path in deliveries[day]:
+                    shutil.copy(path, settings.landing_dir / path.name)
+                outcomes.append(run_refresh(settings, day))
+                assert outcomes[-1].published, (day, outcomes[-1].problems)
 
-    rebuilt = root / "rebuilt"
-    shutil.copytree(root / "deliveries", rebuilt / "landing")
-    with pipeline_environment(rebuilt) as settings:
-        outcome = run_refresh(settings, DAYS[-1])
-        assert outcome.published, outcome.problems
-    return LateDataWarehouses(incremental, rebuilt, tuple(outcomes))
+        rebuilt = root / "rebuilt"
+        shutil.copytree(root / "deliveries", rebuilt / "landing")
+        with pipeline_environment(rebuilt) as settings:
+            outcome = run_refresh(settings, DAYS[-1])
+            assert outcome.published, outcome.problems
+        return LateDataWarehouses(incremental, rebuilt, tuple(outcomes))
+
+    return built_once(tmp_path_factory, "late_data", build)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.pseudonymisation import hmac_pads
-from orchestration.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR, DEMO_PSEUDONYM_KEY, Settings
+from orchestration.settings import DBT_PROJECT_DIR, DEMO_PSEUDONYM_KEY, Settings
 from tests.conftest import (
     PLANTED_DELIVERY,
     PLANTED_TOKENS,
@@ -256,9 +256,9 @@ def test_the_planted_session_is_published_with_pseudonyms_and_unrecognised_label
 
 def _files_of_the_run(settings: Settings) -> list[Path]:
     """Every file the run wrote besides its databases: the warehouse's logs, the Dagster home
-    (event log, compute logs) and dbt's target and log folders of this test session."""
-    folders = [settings.warehouse_dir / "logs", settings.warehouse_dir / "dagster_home"]
-    folders.append(DBT_TARGET_DIR)
+    (event log, compute logs) and dbt's target and log folder (copied into the warehouse's
+    dbt/ by the fixture, from the test process that ran it)."""
+    folders = [settings.warehouse_dir / name for name in ("logs", "dagster_home", "dbt")]
     return sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
 
 
