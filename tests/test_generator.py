@@ -414,6 +414,48 @@ def test_an_existing_delivery_is_not_overwritten_unless_asked(tmp_path: Path) ->
 # -- command line -------------------------------------------------------------------------------
 
 
+def _csat_answers(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The attributes of every CSAT answer (survey_offered has kind csat too, and no score)."""
+    return [
+        event["attributes"]
+        for event in events
+        if event["attributes"].get("kind") == "csat" and "score" in event["attributes"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scale", "on_scale"),
+    [
+        # 1-5 answer -> the same place on 0-10, (score - 1) * 2.5 rounded half up
+        ("0-10", {1: 0, 2: 3, 3: 5, 4: 8, 5: 10}),
+        # top two boxes are good
+        ("good_bad", {1: "bad", 2: "bad", 3: "bad", 4: "good", 5: "good"}),
+    ],
+)
+def test_csat_answers_can_be_written_on_each_survey_scale(scale: str, on_scale: dict) -> None:
+    """The same run on another scale: the same events, each CSAT answer rewritten on it."""
+    default = list(generate_events(3_000, seed=9, start_date=START, days=5))
+    rescaled = list(generate_events(3_000, seed=9, start_date=START, days=5, csat_scale=scale))
+    answers, rescaled_answers = _csat_answers(default), _csat_answers(rescaled)
+    assert len(answers) > 50 and {answer["score"] for answer in answers} == {1, 2, 3, 4, 5}
+    assert all("scale" not in answer for answer in answers)  # 1-5 is the contract's default
+    assert rescaled_answers == [
+        {**answer, "scale": scale, "score": on_scale[answer["score"]]} for answer in answers
+    ]
+    others = [event for event in default if "score" not in event["attributes"]]
+    assert [event for event in rescaled if "score" not in event["attributes"]] == others
+
+
+def test_cli_writes_csat_answers_on_the_scale_asked_for(tmp_path: Path) -> None:
+    argv = ["--events", "1000", "--seed", "7", "--start-date", "2026-10-01", "--days", "2"]
+    assert main([*argv, "--out", str(tmp_path), "--csat-scale", "good_bad"]) == 0
+    events = [json.loads(line) for path in tmp_path.glob("*.jsonl") for line in read_jsonl(path)]
+    assert {(a["scale"], a["score"]) for a in _csat_answers(events)} == {
+        ("good_bad", "good"),
+        ("good_bad", "bad"),
+    }
+
+
 def test_cli_writes_the_landing_folder_and_says_what_it_wrote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -432,6 +474,7 @@ def test_cli_writes_the_landing_folder_and_says_what_it_wrote(
         (["--events", "0"], "'0' must be at least 1"),
         (["--start-date", "01/10/2026"], "is not a date like 2026-10-01"),
         (["--format", "xml"], "invalid choice: 'xml'"),
+        (["--csat-scale", "1-7"], "invalid choice: '1-7'"),
     ],
 )
 def test_cli_rejects_bad_arguments_with_a_plain_message(

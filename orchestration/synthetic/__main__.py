@@ -14,7 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.settings import environment, landing_dir_from_env
-from orchestration.synthetic.generator import DEFAULT_DEFECTS, FILE_FORMATS, write_landing
+from orchestration.synthetic.generator import (
+    CSAT_SCALES,
+    DEFAULT_DEFECTS,
+    FILE_FORMATS,
+    write_landing,
+)
 
 
 def _positive_int(text: str) -> int:
@@ -72,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=500_000,
         help="start a new part file after this many records (default 500000)",
     )
+    parser.add_argument(
+        "--csat-scale",
+        choices=CSAT_SCALES,
+        default="1-5",
+        help="the survey scale CSAT answers are written on (default 1-5)",
+    )
     parser.add_argument("--prefix", default="events", help="file name prefix (default events)")
     parser.add_argument(
         "--overwrite",
@@ -97,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             events_per_file=args.events_per_file,
             file_prefix=args.prefix,
             overwrite=args.overwrite,
+            csat_scale=args.csat_scale,
         )
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -46,6 +46,8 @@ def _json_bytes(value: Any) -> bytes:
 
 FILE_FORMATS = ("jsonl", "jsonl.gz", "parquet", "csv")
 DEFECT_KINDS = ("duplicate", "malformed", "unknown_event_type", "late")
+# The survey scales a CSAT answer can be written on (docs/event-contract.md, feedback_submitted).
+CSAT_SCALES = ("1-5", "0-10", "good_bad")
 
 # ---------------------------------------------------------------------------------------------
 # Ground truth: the parameters the events are drawn from (docs/synthetic-data.md explains them).
@@ -403,15 +405,17 @@ def generate_events(
     start_date: date,
     days: int,
     defects: DefectRates | None = None,
+    csat_scale: str = "1-5",
 ) -> Iterator[dict[str, Any]]:
     """Yield about `target_events` contract-shaped events, grouped by the day they are delivered.
 
     Same arguments, same events in the same order. Events of a session are time-ordered;
     events that would occur after the window (`start_date` + `days`) have not happened yet and
-    are not produced. Defects (default none) are added on top of the clean events.
+    are not produced. Defects (default none) are added on top of the clean events. CSAT answers
+    are written on `csat_scale` (see on_csat_scale).
     """
-    _validate(target_events, start_date, days)
-    deliveries = _deliveries(target_events, seed, start_date, days, defects, Counter())
+    _validate(target_events, start_date, days, csat_scale)
+    deliveries = _deliveries(target_events, seed, start_date, days, defects, Counter(), csat_scale)
     return (event for _, event in deliveries)
 
 
@@ -427,6 +431,7 @@ def write_landing(
     events_per_file: int = 500_000,
     file_prefix: str = "events",
     overwrite: bool = False,
+    csat_scale: str = "1-5",
 ) -> LandingSummary:
     """Write the generated events as one or more files per delivery day into `landing_dir`.
 
@@ -439,7 +444,7 @@ def write_landing(
         raise ValueError(f"file_format {file_format!r} is not one of {', '.join(FILE_FORMATS)}.")
     if events_per_file < 1:
         raise ValueError(f"events_per_file must be at least 1, got {events_per_file}.")
-    _validate(target_events, start_date, days)
+    _validate(target_events, start_date, days, csat_scale)
     landing = Path(landing_dir)
     names = _DayFileNames(file_prefix, file_format, start_date)
     _refuse_real_data(landing)
@@ -452,7 +457,8 @@ def write_landing(
     malformed_rate = defects.malformed if defects else 0.0
     files = _RollingFiles(landing, names, file_format, events_per_file)
     try:
-        for day, event in _deliveries(target_events, seed, start_date, days, defects, tally):
+        deliveries = _deliveries(target_events, seed, start_date, days, defects, tally, csat_scale)
+        for day, event in deliveries:
             writer = files.writer_for(day)
             writer.write(event)
             if malformed_rate and malformed_rng.random() < malformed_rate:
@@ -1062,13 +1068,15 @@ def _minute_stamp(start_date: date, minute: int) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _validate(target_events: int, start_date: date, days: int) -> None:
+def _validate(target_events: int, start_date: date, days: int, csat_scale: str = "1-5") -> None:
     if isinstance(target_events, bool) or not isinstance(target_events, int) or target_events < 1:
         raise ValueError(f"target_events must be a positive whole number, got {target_events!r}.")
     if isinstance(start_date, datetime) or not isinstance(start_date, date):
         raise ValueError(f"start_date must be a date (YYYY-MM-DD), got {start_date!r}.")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValueError(f"days must be a positive whole number, got {days!r}.")
+    if csat_scale not in CSAT_SCALES:
+        raise ValueError(f"csat_scale must be one of {', '.join(CSAT_SCALES)}, got {csat_scale!r}.")
 
 
 def _day_quotas(start_date: date, days: int) -> list[float]:
@@ -1153,13 +1161,17 @@ def _deliveries(
     days: int,
     defects: DefectRates | None,
     tally: Counter[str],
+    csat_scale: str = "1-5",
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """The clean deliveries plus duplicates, unknown types and late moves, counted in `tally`.
 
     Defects draw from their own `Random`, so the clean events are identical with or without
-    them.
+    them; so are they on every CSAT scale, which only rewrites the answers.
     """
-    clean = _clean_deliveries(target_events, seed, start_date, days)
+    clean = (
+        (day, on_csat_scale(event, csat_scale))
+        for day, event in _clean_deliveries(target_events, seed, start_date, days)
+    )
     if defects is None or not (defects.duplicate or defects.unknown_event_type or defects.late):
         yield from clean
         return
@@ -1191,6 +1203,23 @@ def _deliveries(
             tally["unknown_event_type"] += 1
     for flush_day in sorted(held):
         yield from ((flush_day, e) for e in held[flush_day])
+
+
+# A 1-5 answer as a 0-10 survey or a good/bad one would have it: the same place on the scale,
+# rounded to whole points ((score - 1) * 2.5, half up), and good for the top two boxes.
+CSAT_ON_0_10 = {1: 0, 2: 3, 3: 5, 4: 8, 5: 10}
+CSAT_ON_GOOD_BAD = {1: "bad", 2: "bad", 3: "bad", 4: "good", 5: "good"}
+
+
+def on_csat_scale(event: dict[str, Any], scale: str) -> dict[str, Any]:
+    """`event`, with its CSAT answer (drawn on 1-5) written on `scale` and the scale named;
+    every other event, and every answer on 1-5, unchanged (1-5 is the contract's default)."""
+    attributes = event.get("attributes") or {}
+    if scale == "1-5" or attributes.get("kind") != "csat" or "score" not in attributes:
+        return event
+    score = attributes["score"]
+    rescaled = CSAT_ON_0_10[score] if scale == "0-10" else CSAT_ON_GOOD_BAD[score]
+    return {**event, "attributes": {**attributes, "scale": scale, "score": rescaled}}
 
 
 def _unknown_event(host: dict[str, Any], event_type: str) -> dict[str, Any]:
