@@ -21,7 +21,11 @@
 
 {%- set columns = ['ticket_id', 'field_name', 'updated', 'value', 'user_id'] -%}
 {%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor %}
+{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
+{%- set is_resolution -%}
+    status_changes.status = 'solved'
+    and coalesce(status_changes.previous_status, '') not in ('solved', 'closed')
+{%- endset %}
 
 with
 
@@ -199,10 +203,7 @@ final as (
         checked.via_channel,
         case
             when checked.row_problem is not null then null
-            when
-                status_changes.status = 'solved'
-                and coalesce(status_changes.previous_status, '') not in ('solved', 'closed')
-                then 'resolved'
+            when {{ is_resolution }} then 'resolved'
             when
                 status_changes.status in ('new', 'open', 'pending', 'hold')
                 and status_changes.previous_status = 'solved'
@@ -210,7 +211,9 @@ final as (
             when checked.assignee_actor_type = 'agent' then 'agent_joined'
         end as event_type,
         case
-            when checked.changed_by_actor_type in ('agent', 'bot')
+            when
+                checked.row_problem is null and {{ is_resolution }}
+                and checked.changed_by_actor_type in ('agent', 'bot')
                 then checked.changed_by_actor_type
         end as resolved_by,
         checked.changed_by_actor_type,
