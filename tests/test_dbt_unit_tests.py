@@ -98,8 +98,8 @@ def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(unit_test
     assert_passed(unit_test_run, SAMPLE_POPULATION_DATA_TEST)
 
 
-def test_zendesk_status_and_assignee_changes_make_resolutions_reopens_and_handoffs(unit_test_run):
+def test_zendesk_status_and_assignee_changes_become_events(unit_test_run):
     assert_passed(
         unit_test_run,
-        "zendesk_status_and_assignee_changes_make_resolutions_reopens_and_handoffs",
+        "zendesk_status_and_assignee_changes_become_events",
     )
