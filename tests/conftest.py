@@ -181,6 +181,30 @@ def query(database: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def load_source_landing(landing: Path, database: Path, sources: tuple[str, ...]):
+    """The loader alone on a landing folder whose source folders are `sources`."""
+    from orchestration.ingest import load_landing
+    from tests.test_loader import NOW
+
+    return load_landing(landing, database, now=NOW, sources=sources)
+
+
+def secrets_in_published(published_db: Path, secrets: list[str]) -> list[str]:
+    """`table: secret` for every secret found in any row of any table of the published file."""
+    import duckdb
+
+    found = []
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+        for schema, table in tables:
+            for row in connection.execute(f'select * from "{schema}"."{table}"').fetchall():
+                text = repr(row)
+                found += [f"{table}: {secret}" for secret in secrets if secret in text]
+    return found
+
+
 def parquet_query(sql: str, parameters: tuple = ()) -> list[tuple]:
     """Rows of a query over Parquet files, on a connection of its own: a `fetchone()` on
     duckdb's process-wide default connection leaves a result open that fails the next query

@@ -37,6 +37,18 @@ def test_asset_keys(definitions):
         "staging/stg_social__tweets",
         "staging/stg_social__events",
         "staging/stg_social__row_outcomes",
+        *(
+            f"staging/stg_zendesk__{model}"
+            for model in (
+                "tickets",
+                "ticket_comments",
+                "users",
+                "ticket_field_history",
+                "satisfaction_ratings",
+                "events",
+                "row_outcomes",
+            )
+        ),
         "intermediate/int_events_sessionised",
         "intermediate/int_sessions_aggregated",
         "intermediate/int_business_hours_expanded",

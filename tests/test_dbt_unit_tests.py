@@ -96,3 +96,10 @@ def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(unit_test
     csat_mean_bot_resolved -> its CSAT split, coverage_rate -> every session, assisted_rate
     (not on the scorecard) -> none."""
     assert_passed(unit_test_run, SAMPLE_POPULATION_DATA_TEST)
+
+
+def test_zendesk_status_and_assignee_changes_become_events(unit_test_run):
+    assert_passed(
+        unit_test_run,
+        "zendesk_status_and_assignee_changes_become_events",
+    )

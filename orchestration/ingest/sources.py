@@ -41,6 +41,17 @@ SOURCE_ADAPTERS: dict[str, dict[str, SourceTable]] = {
             ),
         ),
     },
+    # Zendesk Support as Fivetran (or Airbyte) lands it: the tables the zendesk adapter maps.
+    "zendesk": {
+        table: SourceTable("zendesk", table, columns)
+        for table, columns in (
+            ("ticket", ("id", "created_at", "requester_id", "via_channel")),
+            ("ticket_comment", ("id", "ticket_id", "user_id", "created", "body", "public")),
+            ("user", ("id", "name", "role")),
+            ("ticket_field_history", ("ticket_id", "field_name", "updated", "value", "user_id")),
+            ("satisfaction_rating", ("id", "ticket_id", "score", "created_at", "updated_at")),
+        )
+    },
 }
 
 
