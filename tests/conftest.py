@@ -142,6 +142,23 @@ def query(database: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def published_values_containing(published_db: Path, secrets: list[str]) -> list[str]:
+    """`<table>: <secret>` for every secret found in any row of any table of the published
+    file (empty when none is): what a source adapter's personal data must never reach."""
+    import duckdb
+
+    found = []
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+        for schema, table in tables:
+            for row in connection.execute(f'select * from "{schema}"."{table}"').fetchall():
+                text = repr(row)
+                found += [f"{table}: {secret}" for secret in secrets if secret in text]
+    return found
+
+
 def parquet_query(sql: str, parameters: tuple = ()) -> list[tuple]:
     """Rows of a query over Parquet files, on a connection of its own: a `fetchone()` on
     duckdb's process-wide default connection leaves a result open that fails the next query
