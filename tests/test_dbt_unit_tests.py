@@ -96,3 +96,11 @@ def test_dim_metrics_names_the_sample_population_of_a_scorecard_metric(unit_test
     csat_mean_bot_resolved -> its CSAT split, coverage_rate -> every session, assisted_rate
     (not on the scorecard) -> none."""
     assert_passed(unit_test_run, SAMPLE_POPULATION_DATA_TEST)
+
+
+def test_intercom_times_and_handoff_rules(unit_test_run):
+    assert_passed(
+        unit_test_run,
+        "test_intercom_times_are_read_with_their_offset_as_utc",
+        "test_intercom_handoff_is_the_first_human_step_after_the_bot",
+    )

@@ -57,14 +57,22 @@ import pytest
 
 from orchestration.ingest import load_landing
 from orchestration.ingest.sources import SOURCE_ADAPTERS
+from orchestration.warehouse_layout import MARTS_SCHEMA
 from tests.conftest import (
+    manifest_published_marts,
     pipeline_environment,
     pseudonym,
     published_values_containing,
     query,
     with_upstream_ids,
 )
+from tests.engine_portability import assert_same_mart, duckdb_rows
 from tests.test_loader import NOW
+from tests.test_postgres_portability import _postgres_rows, copy_raw_layer, run_dbt
+from tests.test_postgres_portability import postgres_server as postgres_server_fixture
+
+# the PostgreSQL test's server fixture, shared (a server per module, started once)
+postgres_server = postgres_server_fixture
 
 DAY = "2026-10-05"
 CONVERSATIONS = """\
@@ -319,6 +327,23 @@ def test_the_run_prints_each_intercom_tables_reconciliation(intercom_warehouse):
         "source intercom/conversation_part_history: received 19 = mapped 13 + rejected 6 "
         "(unreadable 1: raw.rejected_events; unmapped 5: staging.stg_intercom__row_outcomes)",
     ]
+
+
+def test_every_published_mart_has_the_same_rows_on_postgres(
+    intercom_warehouse, postgres_server, tmp_path_factory
+):
+    """The adapter's SQL on PostgreSQL over the same raw rows (the hand-made PostgreSQL test
+    has no source rows): it builds, its tests pass and every published mart is the same."""
+    copied = copy_raw_layer(intercom_warehouse.working_db, postgres_server)
+    assert copied["source_rows"] == 5 + 18
+    target_path = tmp_path_factory.mktemp("dbt-postgres-intercom")
+    output = run_dbt(postgres_server, target_path, "build", "--exclude-resource-type", "unit_test")
+    assert "ERROR=0" in output and "SKIP=0" in output, output[-3000:]
+    for mart in manifest_published_marts():
+        assert_same_mart(
+            duckdb_rows(intercom_warehouse.published_db, f"select * from main.{mart}"),
+            _postgres_rows(postgres_server, f"select * from {MARTS_SCHEMA}.{mart}"),
+        )
 
 
 # --- the loader on Intercom's tables -------------------------------------------------------------
