@@ -23,6 +23,7 @@ from orchestration.ingest.contract import (
     DEFAULT_OCCURRED_AT_EARLIEST,
     DEFAULT_OCCURRED_AT_MAX_DAYS_AHEAD,
 )
+from orchestration.ingest.sources import SOURCE_ADAPTERS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -78,7 +79,8 @@ ENVIRONMENT_VARIABLES = (
     EnvironmentVariable(
         "EMPATHY_SOURCES",
         "none (canonical event files only)",
-        "source systems whose tables land in <landing>/<source>/ (comma-separated; known: social)",
+        "source systems whose tables land in <landing>/<source>/ (comma-separated; known: "
+        f"{', '.join(sorted(SOURCE_ADAPTERS))})",
     ),
     EnvironmentVariable(
         "DAGSTER_HOME", "$WAREHOUSE_DIR/dagster_home", "the Dagster instance (runs, schedules)"
@@ -324,8 +326,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _sources(env: Mapping[str, str]) -> tuple[str, ...]:
-    from orchestration.ingest.sources import SOURCE_ADAPTERS
-
     raw = env.get("EMPATHY_SOURCES", "")
     names = tuple(sorted({name.strip().lower() for name in raw.split(",") if name.strip()}))
     unknown = [name for name in names if name not in SOURCE_ADAPTERS]

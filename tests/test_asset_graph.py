@@ -49,6 +49,10 @@ def test_asset_keys(definitions):
                 "row_outcomes",
             )
         ),
+        "staging/stg_intercom__conversations",
+        "staging/stg_intercom__conversation_parts",
+        "staging/stg_intercom__events",
+        "staging/stg_intercom__row_outcomes",
         "intermediate/int_events_sessionised",
         "intermediate/int_sessions_aggregated",
         "intermediate/int_business_hours_expanded",

@@ -103,3 +103,11 @@ def test_zendesk_status_and_assignee_changes_become_events(unit_test_run):
         unit_test_run,
         "zendesk_status_and_assignee_changes_become_events",
     )
+
+
+def test_intercom_times_and_handoff_rules(unit_test_run):
+    assert_passed(
+        unit_test_run,
+        "test_intercom_times_are_read_with_their_offset_as_utc",
+        "test_intercom_handoff_is_the_first_human_step_after_the_bot",
+    )

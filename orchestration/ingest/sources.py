@@ -52,6 +52,36 @@ SOURCE_ADAPTERS: dict[str, dict[str, SourceTable]] = {
             ("satisfaction_rating", ("id", "ticket_id", "score", "created_at", "updated_at")),
         )
     },
+    # Intercom as Fivetran lands it: history tables, a row per version of a conversation or part
+    # (dbt_project/models/staging/intercom/). admin and contact_history are not read: a part's
+    # author_type already tells a bot from an admin, and a contact's id is all a session needs.
+    "intercom": {
+        "conversation_history": SourceTable(
+            "intercom",
+            "conversation_history",
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "source_type",
+                "source_author_type",
+                "source_author_id",
+            ),
+        ),
+        "conversation_part_history": SourceTable(
+            "intercom",
+            "conversation_part_history",
+            (
+                "id",
+                "conversation_id",
+                "created_at",
+                "updated_at",
+                "part_type",
+                "author_type",
+                "author_id",
+            ),
+        ),
+    },
 }
 
 

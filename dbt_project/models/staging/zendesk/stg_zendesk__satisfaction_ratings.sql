@@ -67,8 +67,8 @@ typed as (
     select
         delivered.*,
         lower(delivered.score_text) as score,
-        {{ zendesk_timestamp('delivered.created_at_text') }} as created_at,
-        {{ zendesk_timestamp('delivered.updated_at_text') }} as updated_at,
+        {{ iso_utc_timestamp('delivered.created_at_text') }} as created_at,
+        {{ iso_utc_timestamp('delivered.updated_at_text') }} as updated_at,
         tickets.ticket_id,
         tickets.requester_id,
         tickets.via_channel
@@ -103,7 +103,7 @@ final as (
             when coalesce(score, '') not in ('offered', 'unoffered', 'good', 'bad')
                 then 'score is none of offered, unoffered, good, bad'
             when created_at is null
-                then 'created_at is not a UTC time like 2026-10-05T09:00:00Z'
+                then 'created_at is not a time like 2026-10-05T09:00:00Z'
             when ticket_id is null then 'ticket_id names no mapped ticket'
         end as unmapped_reason,
 

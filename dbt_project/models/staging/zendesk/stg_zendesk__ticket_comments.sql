@@ -69,7 +69,7 @@ typed as (
 
     select
         delivered.*,
-        {{ zendesk_timestamp('delivered.created_text') }} as created_at,
+        {{ iso_utc_timestamp('delivered.created_text') }} as created_at,
         case lower(delivered.public_text)
             when 'true' then 'public'
             when 'false' then 'internal'
@@ -107,7 +107,7 @@ final as (
             when delivery_number > 1
                 then 'id delivered before (an earlier row or load); the first delivery is kept'
             when created_at is null
-                then 'created is not a UTC time like 2026-10-05T09:00:00Z'
+                then 'created is not a time like 2026-10-05T09:00:00Z'
             when visibility is null then 'public is neither true nor false'
             when ticket_id is null then 'ticket_id names no mapped ticket'
             when actor_type is null

@@ -99,7 +99,7 @@ typed as (
     select
         delivered.*,
         lower(delivered.field_name_text) as field_name,
-        {{ zendesk_timestamp('delivered.updated_text') }} as updated_at,
+        {{ iso_utc_timestamp('delivered.updated_text') }} as updated_at,
         tickets.ticket_id,
         tickets.requester_id,
         tickets.via_channel,
@@ -123,7 +123,7 @@ checked as (
             when coalesce(ticket_id_text, '') = '' then 'ticket_id is empty'
             when coalesce(field_name, '') = '' then 'field_name is empty'
             when updated_at is null
-                then 'updated is not a UTC time like 2026-10-05T09:00:00Z'
+                then 'updated is not a time like 2026-10-05T09:00:00Z'
             when delivery_number > 1
                 then 'change (ticket_id, field_name, updated) delivered before (an earlier row or load, e.g. a re-sync); the first delivery is kept'
             when ticket_id is null then 'ticket_id names no mapped ticket'

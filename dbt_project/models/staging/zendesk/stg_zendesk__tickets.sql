@@ -55,7 +55,7 @@ typed as (
 
     select
         *,
-        {{ zendesk_timestamp('created_at_text') }} as created_at
+        {{ iso_utc_timestamp('created_at_text') }} as created_at
     from delivered
 
 ),
@@ -78,7 +78,7 @@ final as (
             when delivery_number > 1
                 then 'id delivered before (an earlier row or load); the first delivery is kept'
             when created_at is null
-                then 'created_at is not a UTC time like 2026-10-05T09:00:00Z'
+                then 'created_at is not a time like 2026-10-05T09:00:00Z'
             when coalesce(requester_id_text, '') = ''
                 then 'requester_id is empty, so the session has no customer'
         end as unmapped_reason,
