@@ -7,7 +7,9 @@ that the end-to-end fixture already built, not inside the production build.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -20,13 +22,19 @@ SAMPLE_POPULATION_DATA_TEST = "dim_metrics_names_the_sample_population_of_a_scor
 
 
 @pytest.fixture(scope="module")
-def unit_test_run(handmade_warehouse):
+def unit_test_run(handmade_warehouse, tmp_path_factory):
     """Every dbt unit test (and the worked-example data test), in one dbt invocation for the
     module (each costs seconds of start-up): dbt's output, and each test's status by name from
-    its run_results.json."""
+    its run_results.json.
+
+    On a copy of the hand-made working database: dbt writes its unit tests' tables into it,
+    and a writer locks the file against the test processes reading the shared one."""
+    copy = dataclasses.replace(handmade_warehouse, warehouse_dir=tmp_path_factory.mktemp("unit"))
+    copy.working_db.parent.mkdir()
+    shutil.copy(handmade_warehouse.working_db, copy.working_db)
     run_results = DBT_TARGET_DIR / "run_results.json"
     run_results.unlink(missing_ok=True)  # an earlier invocation's results must not pass for these
-    with pipeline_environment(handmade_warehouse.warehouse_dir, **handmade_warehouse.dbt_env()):
+    with pipeline_environment(copy.warehouse_dir, **copy.dbt_env()):
         completed = subprocess.run(
             dbt_command("test", "--select", "resource_type:unit_test", SAMPLE_POPULATION_DATA_TEST),
             capture_output=True,
