@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import fill_empty_landing_with_demo_data, main, rotate_dbt_run_folders
-from orchestration.defs.partitions import dbt_vars_for_partition
 from orchestration.defs.sensors import landing_fingerprint
 from orchestration.ingest.loader import load_landing
 from orchestration.settings import (
@@ -174,11 +173,6 @@ def test_run_on_a_missing_landing_folder_exits_2_with_the_path(tmp_path, monkeyp
     assert main(["run", "--no-demo"]) == 2
     error = capsys.readouterr().err
     assert error == f"error: landing folder {missing} does not exist (set LANDING_DIR)\n"
-
-
-def test_partition_reaches_dbt_as_the_refresh_date_var():
-    assert dbt_vars_for_partition("2026-10-05") == ["--vars", '{"refresh_date": "2026-10-05"}']
-    assert dbt_vars_for_partition(None) == []
 
 
 def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
