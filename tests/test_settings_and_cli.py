@@ -239,7 +239,10 @@ def test_the_demo_key_set_explicitly_is_refused_for_real_landing_data(tmp_path: 
 # dbt asset's one export of dbt's variables (orchestration/defs/dbt.py says why), and GE's own
 # analytics switch, set before GE is imported (a library's switch, not a warehouse setting).
 ENVIRONMENT_ACCESS_ALLOWED = {
-    ("orchestration/defs/dbt.py", "os.environ.update(settings.dbt_env())"),
+    (
+        "orchestration/defs/dbt.py",
+        "os.environ.update({**settings.dbt_env(), **dbt_env_for_partition(partition_key)})",
+    ),
     (
         "orchestration/quality/validation.py",
         'os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")',
