@@ -166,16 +166,14 @@ def refresh_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def prepare_dbt_manifest(settings: Settings, partition_key: str | None = None) -> None:
+def prepare_dbt_manifest(settings: Settings) -> None:
     """dagster-dbt builds the asset graph from target/manifest.json, so parse before import.
 
-    With the vars the partition's `dbt build` gets: dbt reuses a parse (partial_parse.msgpack,
-    which dagster-dbt copies to the build's folder) only if the command-line vars are the same,
-    so the build does not parse the whole project a second time."""
-    from orchestration.defs.partitions import dbt_vars_for_partition
-
+    The partition's `dbt build` reuses this parse (partial_parse.msgpack, which dagster-dbt
+    copies to the build's folder), and the next run's parse reuses it whatever its partition:
+    the day reaches dbt as an env var read only at run time (defs/partitions.py)."""
     completed = subprocess.run(
-        dbt_command("parse", "--quiet", *dbt_vars_for_partition(partition_key)),
+        dbt_command("parse", "--quiet"),
         capture_output=True,
         text=True,
         env=settings.subprocess_env(),
@@ -246,7 +244,7 @@ def run_refresh(
     `full_refresh` rebuilds every dbt model from raw (run config of the dbt step)."""
     dagster_home = prepare_dagster_home(settings)
     rotate_dbt_run_folders(DBT_TARGET_DIR)
-    prepare_dbt_manifest(settings, partition_key)
+    prepare_dbt_manifest(settings)
 
     from dagster import DagsterInstance
 

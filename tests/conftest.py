@@ -328,6 +328,34 @@ class LateDataWarehouses:
     incremental: Path  # one run per day, each after that day's files landed
     rebuilt: Path  # every file at once, one run for the last day
     incremental_outcomes: tuple  # the incremental warehouse's runs, day by day
+    # Per incremental run: the refresh days its dbt build compiled into int_sessions_aggregated,
+    # and whether its `dbt parse` had to parse the whole project (tests/test_late_data.py).
+    incremental_dbt_runs: tuple[tuple[tuple[str, ...], bool], ...] = ()
+
+
+def dbt_run_of_last_refresh(parse_log_offset: int) -> tuple[tuple[str, ...], bool]:
+    """The refresh days compiled into the newest dbt build's int_sessions_aggregated, and
+    whether dbt's log past `parse_log_offset` (bytes) says it parsed the whole project."""
+    import re
+
+    from orchestration.settings import DBT_LOG_DIR, DBT_TARGET_DIR
+
+    newest = max(DBT_TARGET_DIR.glob("warehouse_dbt_models-*"), key=lambda f: f.stat().st_mtime_ns)
+    compiled = next(newest.glob("compiled/*/models/intermediate/int_sessions_aggregated.sql"))
+    days = tuple(
+        sorted(set(re.findall(r"cast\('(\d{4}-\d\d-\d\d)' as timestamp\)", compiled.read_text())))
+    )
+    with open(DBT_LOG_DIR / "dbt.log", "rb") as log:
+        log.seek(parse_log_offset)
+        full_parse = b"Unable to do partial parsing" in log.read()
+    return days, full_parse
+
+
+def dbt_log_size() -> int:
+    from orchestration.settings import DBT_LOG_DIR
+
+    log = DBT_LOG_DIR / "dbt.log"
+    return log.stat().st_size if log.exists() else 0
 
 
 @pytest.fixture(scope="session")
@@ -343,20 +371,22 @@ def late_data_warehouses(tmp_path_factory: pytest.TempPathFactory) -> LateDataWa
 
         incremental = root / "incremental"
         (incremental / "landing").mkdir(parents=True)
-        outcomes = []
+        outcomes, dbt_runs = [], []
         with pipeline_environment(incremental) as settings:
             for day in DAYS:
                 for path in deliveries[day]:
                     shutil.copy(path, settings.landing_dir / path.name)
+                log_offset = dbt_log_size()
                 outcomes.append(run_refresh(settings, day))
                 assert outcomes[-1].published, (day, outcomes[-1].problems)
+                dbt_runs.append(dbt_run_of_last_refresh(log_offset))
 
         rebuilt = root / "rebuilt"
         shutil.copytree(root / "deliveries", rebuilt / "landing")
         with pipeline_environment(rebuilt) as settings:
             outcome = run_refresh(settings, DAYS[-1])
             assert outcome.published, outcome.problems
-        return LateDataWarehouses(incremental, rebuilt, tuple(outcomes))
+        return LateDataWarehouses(incremental, rebuilt, tuple(outcomes), tuple(dbt_runs))
 
     return built_once(tmp_path_factory, "late_data", build)
 

@@ -118,3 +118,19 @@ def test_the_landing_sensor_watches_the_landing_folder_of_the_settings_resource(
 
     assert isinstance(request, RunRequest)
     assert request.run_key == landing_fingerprint(settings.landing_dir)
+
+
+def test_the_dbt_resource_knows_the_dbt_version_without_running_dbt_and_opens_no_adapter():
+    """dagster-dbt would run `dbt --version` and open a dbt adapter for every dbt command
+    (orchestration/defs/resources.py): the version it is told instead must be the one the
+    project's dbt executable reports, and no adapter is opened."""
+    from orchestration.defs.resources import dbt_resource
+    from orchestration.settings import DBT_EXECUTABLE
+
+    reported = subprocess.run(
+        [str(DBT_EXECUTABLE), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    # "Core:\n  - installed: 1.11.16 ...": the first version number, as dagster-dbt reads it.
+    assert f"installed: {dbt_resource._cli_version}" in reported
+    assert dbt_resource._cli_version.major < 2  # dbt Core, not Fusion
+    assert dbt_resource._initialize_dbt_core_adapter(["build"]) is None

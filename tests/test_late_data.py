@@ -166,3 +166,18 @@ def test_the_generated_deliveries_really_hold_late_and_duplicate_events(late_dat
         (duplicates,) = connection.execute("select sum(duplicates) from raw.file_loads").fetchone()
     assert late > 0
     assert duplicates > 1
+
+
+def test_each_daily_run_builds_its_own_day_and_reuses_the_previous_runs_parse(
+    late_data_warehouses,
+):
+    """The partition day reaches dbt as env var EMPATHY_REFRESH_DATE, read at run time
+    (macros/sessions_to_refresh.sql), so the next day's run may reuse the previous parse; it must
+    still compile its own day. Day 1 (2026-10-01) is the first build: not incremental, no
+    window. Days 2 and 3 are incremental and compile the lookback window from their own day
+    only: cast('2026-10-02' ...) on day 2, cast('2026-10-03' ...) on day 3. Their `dbt parse`
+    follows a run of the same warehouse, so it is partial (with the day as var refresh_date
+    every new day was a full parse: "Unable to do partial parsing ... config vars ... changed")."""
+    runs = late_data_warehouses.incremental_dbt_runs
+    assert [days for days, _ in runs] == [(), ("2026-10-02",), ("2026-10-03",)]
+    assert [full_parse for _, full_parse in runs[1:]] == [False, False]

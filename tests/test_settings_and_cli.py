@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import fill_empty_landing_with_demo_data, main, rotate_dbt_run_folders
-from orchestration.defs.partitions import dbt_vars_for_partition
 from orchestration.defs.sensors import landing_fingerprint
 from orchestration.ingest.loader import load_landing
 from orchestration.settings import (
@@ -176,11 +175,6 @@ def test_run_on_a_missing_landing_folder_exits_2_with_the_path(tmp_path, monkeyp
     assert error == f"error: landing folder {missing} does not exist (set LANDING_DIR)\n"
 
 
-def test_partition_reaches_dbt_as_the_refresh_date_var():
-    assert dbt_vars_for_partition("2026-10-05") == ["--vars", '{"refresh_date": "2026-10-05"}']
-    assert dbt_vars_for_partition(None) == []
-
-
 def test_sensor_fingerprint_changes_when_a_file_lands(tmp_path: Path):
     assert landing_fingerprint(tmp_path) is None
     (tmp_path / "notes.txt").write_text("not an event file")
@@ -245,7 +239,10 @@ def test_the_demo_key_set_explicitly_is_refused_for_real_landing_data(tmp_path: 
 # dbt asset's one export of dbt's variables (orchestration/defs/dbt.py says why), and GE's own
 # analytics switch, set before GE is imported (a library's switch, not a warehouse setting).
 ENVIRONMENT_ACCESS_ALLOWED = {
-    ("orchestration/defs/dbt.py", "os.environ.update(settings.dbt_env())"),
+    (
+        "orchestration/defs/dbt.py",
+        "os.environ.update({**settings.dbt_env(), **dbt_env_for_partition(partition_key)})",
+    ),
     (
         "orchestration/quality/validation.py",
         'os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")',

@@ -4,7 +4,8 @@
     run: ALL the events of the sessions it re-derives. One rule for every incremental model, so
     a run re-derives the same sessions everywhere:
       (a) sessions with an event that occurred on or after the refresh window start: var
-          refresh_date (the Dagster partition day) minus session_lookback_days days, or,
+          refresh_date (the Dagster partition day: env var EMPATHY_REFRESH_DATE) minus
+          session_lookback_days days, or,
           without refresh_date, the newest `built_started_at` already in {{ this }} minus
           session_lookback_days days;
       (b) sessions with an event loaded after the newest `built_loaded_at` in {{ this }}
@@ -29,7 +30,14 @@
 {%- endmacro %}
 
 {% macro sessions_to_refresh(events, built_started_at, built_loaded_at) -%}
+    {#- Dagster passes the partition day as env var EMPATHY_REFRESH_DATE, not as var
+        refresh_date: any change of the command-line vars makes dbt re-parse the whole project,
+        while an env_var read only here (never while parsing: is_incremental() is false then) is
+        read afresh each run. `dbt build --vars refresh_date` by hand still takes precedence. -#}
     {%- set refresh_date = var('refresh_date', none) -%}
+    {%- if refresh_date is none or (refresh_date | string | trim | lower) in ('', 'none', 'null') -%}
+        {%- set refresh_date = env_var('EMPATHY_REFRESH_DATE', '') -%}
+    {%- endif -%}
     {%- set has_refresh_date = refresh_date is not none
         and (refresh_date | string | trim | lower) not in ('', 'none', 'null') -%}
     {%- if has_refresh_date -%}

@@ -19,7 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.defs.manifest import load_manifest
 from orchestration.defs.partitions import (
     daily_partitions,
-    dbt_vars_for_partition,
+    dbt_env_for_partition,
     report_days_with_data,
 )
 from orchestration.defs.resources import WarehouseSettings, dbt_project
@@ -134,7 +134,7 @@ def warehouse_dbt_models(
     with duckdb.connect(str(settings.working_db)) as working_db:
         write_pseudonymisation_key(working_db, settings.pseudonym_key)
     partition_key = context.partition_key if context.has_partition_key else None
-    arguments = [*PRODUCTION_BUILD_ARGS, *dbt_vars_for_partition(partition_key)]
+    arguments = list(PRODUCTION_BUILD_ARGS)
     started = datetime.now(UTC).replace(tzinfo=None)
     if quarantine_refresh:
         context.log.info("records were quarantined since the last build: dbt build --full-refresh")
@@ -143,7 +143,7 @@ def warehouse_dbt_models(
     # The one place the settings are written into os.environ: dbt's profiles.yml reads the
     # working database through env_var, and dagster-dbt gives its dbt subprocess (and the dbt
     # adapter it loads in this process) a copy of this process's environment, nothing else.
-    os.environ.update(settings.dbt_env())
+    os.environ.update({**settings.dbt_env(), **dbt_env_for_partition(partition_key)})
     built = set()
     for event in dbt.cli(arguments, context=context).stream():
         if isinstance(event, Output):
