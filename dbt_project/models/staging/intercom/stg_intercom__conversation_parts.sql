@@ -148,9 +148,8 @@ placed as (
             when latest_conversations.conversation_id is null or latest_conversations.unmapped_reason is not null
                 then 'its conversation is not mapped (its conversation_history row says why)'
             when versions.actor_type is null then 'author_type is none of user, lead, contact, admin, bot'
-            when versions.part_type is null or versions.part_type not in (
-                {%- for part_type in part_types %}'{{ part_type }}'{{ ", " if not loop.last }}{% endfor -%}
-            )
+            when versions.part_type is null
+                or versions.part_type not in ({{ "'" ~ part_types | join("', '") ~ "'" }})
                 then 'part_type is none of {{ part_types | join(", ") }}'
         end as part_problem
     from versions
@@ -256,7 +255,8 @@ final as (
         case
             when placed.part_problem is not null then placed.part_problem
             when events.part_event_type is null and placed.part_type = 'assignment'
-                then 'an assignment that is no handoff: no bot comment before it, a handoff came earlier, or it assigns no admin or team'
+                then 'an assignment that is no handoff: no bot comment before it, a handoff came '
+                    || 'earlier, or it assigns no admin or team'
             when events.part_event_type is null and placed.part_type = 'open'
                 then 'an open part with no close before it: nothing to reopen'
         end as unmapped_reason,

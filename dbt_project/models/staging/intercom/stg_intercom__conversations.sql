@@ -137,9 +137,11 @@ final as (
         case
             when row_problem is not null then row_problem
             when version_rank > 1
-                then 'an older version of the conversation (a later updated_at was delivered); the latest version is mapped'
+                then 'an older version of the conversation (a later updated_at was delivered); '
+                    || 'the latest version is mapped'
             when source_author_type is null or source_author_type not in ('user', 'lead', 'contact')
-                then 'its first message is not from a user, lead or contact (an outbound message), so its session has no customer'
+                then 'its first message is not from a user, lead or contact (an outbound message), '
+                    || 'so its session has no customer'
             when source_author_id_text is null then 'source_author_id is empty, so its session has no customer'
         end as unmapped_reason,
 

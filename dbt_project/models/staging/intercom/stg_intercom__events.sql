@@ -46,8 +46,11 @@ conversation_events as (
         'intercom:contact:' || source_author_id as customer_id,
         source_type as channel,
         '{{ actor_type }}' as actor_type,
-        {{ "cast(null as " ~ dbt.type_string() ~ ")" if kind == 'started' else "'intercom:contact:' || source_author_id" }}
-            as actor_id,
+        {% if kind == 'started' -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- else -%}
+            'intercom:contact:' || source_author_id
+        {%- endif %} as actor_id,
         {{ 'source_body' if kind == 'message' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
             as text,  -- noqa: RF04
         {%- if kind == 'rating' %}
@@ -116,8 +119,8 @@ comment_handoffs as (
         loaded_at
     from part_events
     where event_id in (
-        select 'intercom:part:' || part_id from parts
-        where is_handoff and part_type = 'comment'
+        select 'intercom:part:' || parts.part_id from parts
+        where parts.is_handoff and parts.part_type = 'comment'
     )
 
 ),

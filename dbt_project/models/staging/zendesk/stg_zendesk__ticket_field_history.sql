@@ -125,7 +125,8 @@ checked as (
             when updated_at is null
                 then 'updated is not a time like 2026-10-05T09:00:00Z'
             when delivery_number > 1
-                then 'change (ticket_id, field_name, updated) delivered before (an earlier row or load, e.g. a re-sync); the first delivery is kept'
+                then 'change (ticket_id, field_name, updated) delivered before (an earlier row or '
+                    || 'load, e.g. a re-sync); the first delivery is kept'
             when ticket_id is null then 'ticket_id names no mapped ticket'
             when
                 field_name = 'status'
