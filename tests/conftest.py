@@ -40,7 +40,7 @@ if MEMORY_TEMP_ROOT.is_dir() and os.access(MEMORY_TEMP_ROOT, os.W_OK | os.X_OK):
 # finishes first must not take away artifacts a warehouse built_once() hands on refers to.
 if "PYTEST_XDIST_WORKER" in os.environ:
     SESSION_DBT_DIR = Path(os.environ["PYTEST_EMPATHY_RUN_DIR"]) / os.environ["PYTEST_XDIST_WORKER"]
-    SESSION_DBT_DIR.mkdir()
+    SESSION_DBT_DIR.mkdir(exist_ok=True)  # a child process (tests/spark_build.py) imports it too
 else:
     SESSION_DBT_DIR = Path(tempfile.mkdtemp(prefix="dbt-session-"))
     os.environ["PYTEST_EMPATHY_RUN_DIR"] = str(SESSION_DBT_DIR)  # the workers' environment
