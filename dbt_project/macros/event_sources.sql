@@ -46,3 +46,53 @@
 {% macro source_adapter_enabled(event_source) -%}
     {{ return(event_source in var('event_sources')) }}
 {%- endmacro %}
+
+{#-
+    source_table_texts(event_source, source_table, columns, delivery_key=[], empty_as_null=false):
+    the select an adapter's staging starts from, one row per stored row of one source table
+    (raw.source_rows): its delivery columns (source, source_table, load_id, source_file,
+    source_line, loaded_at) and each of `columns` as trimmed text, `<column>_text` (null when
+    empty with empty_as_null). With delivery_key (SQL over those texts, e.g. ['id_text']),
+    also delivery_number: 1 for the first delivery of the key in delivery order (load, file,
+    row), which is the one an adapter keeps.
+-#}
+{% macro source_table_texts(
+    event_source, source_table, columns, delivery_key=[], empty_as_null=false
+) -%}
+    {%- set paths = [] -%}
+    {%- for column in columns %}{% do paths.append([column]) %}{% endfor -%}
+    {%- set texts -%}
+    select
+        source,
+        source_table,
+        load_id,
+        source_file,
+        source_line,
+        loaded_at,
+        {%- for column in columns %}
+        {%- set text = 'trim(' ~ array_item('record_values', loop.index) ~ ')' %}
+        {{ "nullif(" ~ text ~ ", '')" if empty_as_null else text }} as {{ column }}_text
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            *,
+            {{ json_texts('record', paths) }} as record_values
+        from {{ source('raw', 'source_rows') }}
+        where source = '{{ event_source }}' and source_table = '{{ source_table }}'
+    ) as extracted
+    {%- endset -%}
+    {%- if delivery_key %}
+    select
+        texts.*,
+        row_number() over (
+            partition by {{ delivery_key | join(', ') }}
+            order by texts.loaded_at, texts.load_id, texts.source_file, texts.source_line
+        ) as delivery_number
+    from (
+        {{ texts }}
+    ) as texts
+    {%- else %}
+    {{ texts }}
+    {%- endif %}
+{%- endmacro %}

@@ -19,19 +19,10 @@
     'id', 'conversation_id', 'created_at', 'updated_at', 'part_type', 'author_type', 'author_id',
     'body', 'assigned_to_type'
 ] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
 {%- set delivery_order = ['loaded_at', 'load_id', 'source_file', 'source_line'] -%}
 {%- set part_types = ['comment', 'note', 'assignment', 'close', 'open'] -%}
 
 with
-
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'intercom' and source_table = 'conversation_part_history'
-
-),
 
 conversations as (
 
@@ -53,29 +44,9 @@ delivered_conversation_ids as (
 
 ),
 
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        nullif(trim({{ array_item('record_values', loop.index) }}), '') as {{ column }}_text
-        {{- "," if not loop.last }}
-        {%- endfor %}
-    from extracted
+    {{ source_table_texts('intercom', 'conversation_part_history', columns, empty_as_null=true) }}
 
 ),
 

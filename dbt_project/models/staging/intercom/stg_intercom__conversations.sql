@@ -18,42 +18,13 @@
     'source_author_id', 'source_body', 'conversation_rating_value',
     'conversation_rating_created_at'
 ] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
 {%- set delivery_order = ['loaded_at', 'load_id', 'source_file', 'source_line'] -%}
 
 with
 
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'intercom' and source_table = 'conversation_history'
-
-),
-
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        nullif(trim({{ array_item('record_values', loop.index) }}), '') as {{ column }}_text
-        {{- "," if not loop.last }}
-        {%- endfor %}
-    from extracted
+    {{ source_table_texts('intercom', 'conversation_history', columns, empty_as_null=true) }}
 
 ),
 

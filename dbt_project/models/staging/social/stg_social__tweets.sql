@@ -16,46 +16,14 @@
 {%- set columns = [
     'tweet_id', 'author_id', 'inbound', 'created_at', 'text', 'in_response_to_tweet_id'
 ] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
 {%- set months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun',
     'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] -%}
 
 with recursive
 
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'social' and source_table = 'tweets'
-
-),
-
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        trim({{ array_item('record_values', loop.index) }}) as {{ column }}_text,
-        {%- endfor %}
-        row_number() over (
-            partition by trim({{ array_item('record_values', 1) }})
-            order by loaded_at, load_id, source_file, source_line
-        ) as delivery_number
-    from extracted
+    {{ source_table_texts('social', 'tweets', columns, delivery_key=['tweet_id_text']) }}
 
 ),
 

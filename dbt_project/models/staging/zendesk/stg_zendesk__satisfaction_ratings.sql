@@ -12,17 +12,8 @@
 #}
 
 {%- set columns = ['id', 'ticket_id', 'score', 'created_at', 'updated_at'] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor %}
 
 with
-
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'zendesk' and source_table = 'satisfaction_rating'
-
-),
 
 tickets as (
 
@@ -31,34 +22,12 @@ tickets as (
 
 ),
 
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        trim({{ array_item('record_values', loop.index) }}) as {{ column }}_text,
-        {%- endfor %}
-        row_number() over (
-            partition by
-                trim({{ array_item('record_values', 1) }}),
-                lower(trim({{ array_item('record_values', 3) }}))
-            order by loaded_at, load_id, source_file, source_line
-        ) as delivery_number
-    from extracted
+    {{ source_table_texts(
+        'zendesk', 'satisfaction_rating', columns,
+        delivery_key=['id_text', 'lower(score_text)']
+    ) }}
 
 ),
 

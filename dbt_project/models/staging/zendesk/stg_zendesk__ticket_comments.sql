@@ -10,17 +10,8 @@
 #}
 
 {%- set columns = ['id', 'ticket_id', 'user_id', 'created', 'body', 'public'] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor %}
 
 with
-
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'zendesk' and source_table = 'ticket_comment'
-
-),
 
 tickets as (
 
@@ -36,32 +27,9 @@ users as (
 
 ),
 
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        trim({{ array_item('record_values', loop.index) }}) as {{ column }}_text,
-        {%- endfor %}
-        row_number() over (
-            partition by trim({{ array_item('record_values', 1) }})
-            order by loaded_at, load_id, source_file, source_line
-        ) as delivery_number
-    from extracted
+    {{ source_table_texts('zendesk', 'ticket_comment', columns, delivery_key=['id_text']) }}
 
 ),
 

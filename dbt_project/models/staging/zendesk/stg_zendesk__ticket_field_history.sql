@@ -20,21 +20,12 @@
 #}
 
 {%- set columns = ['ticket_id', 'field_name', 'updated', 'value', 'user_id'] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
 {%- set is_resolution -%}
     status_changes.status = 'solved'
     and coalesce(status_changes.previous_status, '') not in ('solved', 'closed')
 {%- endset %}
 
 with
-
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'zendesk' and source_table = 'ticket_field_history'
-
-),
 
 tickets as (
 
@@ -62,35 +53,12 @@ bot_activity as (
 
 ),
 
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        trim({{ array_item('record_values', loop.index) }}) as {{ column }}_text,
-        {%- endfor %}
-        row_number() over (
-            partition by
-                trim({{ array_item('record_values', 1) }}),
-                lower(trim({{ array_item('record_values', 2) }})),
-                trim({{ array_item('record_values', 3) }})
-            order by loaded_at, load_id, source_file, source_line
-        ) as delivery_number
-    from extracted
+    {{ source_table_texts(
+        'zendesk', 'ticket_field_history', columns,
+        delivery_key=['ticket_id_text', 'lower(field_name_text)', 'updated_text']
+    ) }}
 
 ),
 

@@ -9,8 +9,6 @@
 #}
 
 {%- set columns = ['id', 'name', 'role'] -%}
-{%- set paths = [] -%}
-{%- for column in columns -%}{%- do paths.append([column]) -%}{%- endfor -%}
 {%- set bot_names = [] -%}
 {%- for name in var('zendesk_bot_names') -%}
     {%- do bot_names.append("'" ~ (name | lower | replace("'", "''")) ~ "'") -%}
@@ -18,39 +16,9 @@
 
 with
 
-source_rows as (
-
-    select * from {{ source('raw', 'source_rows') }}
-    where source = 'zendesk' and source_table = 'user'
-
-),
-
-extracted as (
-
-    select
-        *,
-        {{ json_texts('record', paths) }} as record_values
-    from source_rows
-
-),
-
 delivered as (
 
-    select
-        source,
-        source_table,
-        load_id,
-        source_file,
-        source_line,
-        loaded_at,
-        {%- for column in columns %}
-        trim({{ array_item('record_values', loop.index) }}) as {{ column }}_text,
-        {%- endfor %}
-        row_number() over (
-            partition by trim({{ array_item('record_values', 1) }})
-            order by loaded_at, load_id, source_file, source_line
-        ) as delivery_number
-    from extracted
+    {{ source_table_texts('zendesk', 'user', columns, delivery_key=['id_text']) }}
 
 ),
 
