@@ -87,7 +87,7 @@
         texts.*,
         row_number() over (
             partition by {{ delivery_key | join(', ') }}
-            order by texts.loaded_at, texts.load_id, texts.source_file, texts.source_line
+            order by texts.{{ source_delivery_order() | join(', texts.') }}
         ) as delivery_number
     from (
         {{ texts }}
@@ -95,4 +95,30 @@
     {%- else %}
     {{ texts }}
     {%- endif %}
+{%- endmacro %}
+
+{#- The order rows of a source table were delivered in: load, then file, then row. -#}
+{% macro source_delivery_order() -%}
+    {{ return(['loaded_at', 'load_id', 'source_file', 'source_line']) }}
+{%- endmacro %}
+
+{#-
+    history_version_columns(): for a table holding a row per version of an id (Intercom's
+    *_history tables; columns id_text, updated_at and row_problem, null when the row is
+    readable), over the rows of an id with (or without) a row problem: version_rank, 1 for the
+    latest version (by updated_at, then the later delivery), and first_<column> for each
+    column of source_delivery_order(): the id's first delivery, which its events are staged with.
+-#}
+{% macro history_version_columns() -%}
+    {%- set delivery_order = source_delivery_order() -%}
+        row_number() over (
+            partition by id_text, row_problem is null
+            order by updated_at desc, {{ delivery_order | join(' desc, ') }} desc
+        ) as version_rank,
+        {%- for column in delivery_order %}
+        first_value({{ column }}) over (
+            partition by id_text, row_problem is null
+            order by {{ delivery_order | join(', ') }}
+        ) as first_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
 {%- endmacro %}

@@ -19,7 +19,7 @@
     'id', 'conversation_id', 'created_at', 'updated_at', 'part_type', 'author_type', 'author_id',
     'body', 'assigned_to_type'
 ] -%}
-{%- set delivery_order = ['loaded_at', 'load_id', 'source_file', 'source_line'] -%}
+{%- set delivery_order = source_delivery_order() -%}
 {%- set part_types = ['comment', 'note', 'assignment', 'close', 'open'] -%}
 
 with
@@ -92,16 +92,7 @@ versions as (
 
     select
         *,
-        row_number() over (
-            partition by id_text, row_problem is null
-            order by updated_at desc, {{ delivery_order | join(' desc, ') }} desc
-        ) as version_rank,
-        {%- for column in delivery_order %}
-        first_value({{ column }}) over (
-            partition by id_text, row_problem is null
-            order by {{ delivery_order | join(', ') }}
-        ) as first_{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ history_version_columns() }}
     from checked
 
 ),

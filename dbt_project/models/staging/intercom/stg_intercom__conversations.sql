@@ -18,7 +18,7 @@
     'source_author_id', 'source_body', 'conversation_rating_value',
     'conversation_rating_created_at'
 ] -%}
-{%- set delivery_order = ['loaded_at', 'load_id', 'source_file', 'source_line'] -%}
+{%- set delivery_order = source_delivery_order() -%}
 
 with
 
@@ -63,16 +63,7 @@ versions as (
 
     select
         *,
-        row_number() over (
-            partition by id_text, row_problem is null
-            order by updated_at desc, {{ delivery_order | join(' desc, ') }} desc
-        ) as version_rank,
-        {%- for column in delivery_order %}
-        first_value({{ column }}) over (
-            partition by id_text, row_problem is null
-            order by {{ delivery_order | join(', ') }}
-        ) as first_{{ column }},
-        {%- endfor %}
+        {{ history_version_columns() }},
         -- the first delivery of a version with a rating: its feedback event is staged with it
         {%- for column in delivery_order %}
         first_value({{ column }}) over (

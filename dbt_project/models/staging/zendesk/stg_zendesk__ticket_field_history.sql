@@ -120,7 +120,7 @@ status_changes as (
         lower(value_text) as status,
         lag(lower(value_text)) over (
             partition by ticket_id
-            order by updated_at, loaded_at, load_id, source_file, source_line
+            order by updated_at, {{ source_delivery_order() | join(", ") }}
         ) as previous_status
     from checked
     where row_problem is null and field_name = 'status'
